@@ -1,0 +1,55 @@
+# The two commands of the README are `make demo` and `make test`; the rest are their parts.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_ENV := FINEGRID_DEBUG=1 FINEGRID_HTTPS=0
+HOST ?= 127.0.0.1:8000
+
+.PHONY: demo test install install-dev assets lint format messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Front-end packages come from the npm registry and are served from our own static files.
+assets:
+	@if [ -f package.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+
+demo: install assets
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	@echo "finegrid is serving on http://$(HOST)/ (admin: http://$(HOST)/admin/)"
+	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST)
+
+test: install-dev assets
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Needs GNU gettext (a developer tool; the compiled .mo files are committed).
+messages: install-dev
+	for app in finegrid/*/; do \
+	  if [ -d "$$app/locale" ]; then (cd $$app && ../../$(BIN)/django-admin makemessages -l en && ../../$(BIN)/django-admin compilemessages); fi; \
+	done
+
+clean:
+	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,191 @@
+"""finegrid settings: one module, every value from the environment (docs/configuration.md lists them)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_choice, env_int, env_list, env_optional, env_str
+
+# Lets the code write ModelAdmin[Model], QuerySet[Model] etc. at run time as the type checker reads them.
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("FINEGRID_VAR_DIR", str(BASE_DIR / "var"))).resolve()
+
+DEBUG = env_bool("FINEGRID_DEBUG", default=False)
+
+
+def _secret_key() -> tuple[str, bool]:
+    """The key from the environment; else a random one kept under var/ (flagged by check --deploy)."""
+    from_env = env_optional("FINEGRID_SECRET_KEY")
+    if from_env is not None:
+        if len(from_env) < 50:
+            raise ImproperlyConfigured("FINEGRID_SECRET_KEY must be at least 50 characters long.")
+        return from_env, True
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(64))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip(), False
+
+
+SECRET_KEY, SECRET_KEY_FROM_ENV = _secret_key()
+
+ALLOWED_HOSTS = env_list("FINEGRID_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("FINEGRID_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "finegrid.core",
+    "finegrid.org",
+    "finegrid.catalogue",
+    "finegrid.worktime",
+    "finegrid.geo",
+    "finegrid.web",
+    "finegrid.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _databases() -> dict[str, dict[str, object]]:
+    url = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'finegrid.sqlite3'}")
+    try:
+        config = dict(
+            dj_database_url.parse(url, conn_max_age=env_int("FINEGRID_DB_CONN_MAX_AGE", 60))
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL is not a database URL we understand: {exc}"
+        ) from None
+    engine = str(config["ENGINE"])
+    if engine.endswith("sqlite3"):
+        name = str(config["NAME"])
+        if name != ":memory:":
+            Path(name).parent.mkdir(parents=True, exist_ok=True)
+        config["CONN_MAX_AGE"] = 0
+        # WAL lets readers work while one writer commits; IMMEDIATE avoids lock upgrades mid-transaction.
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+            "transaction_mode": "IMMEDIATE",
+        }
+    elif not engine.endswith("postgresql"):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL names {engine}; finegrid supports SQLite and PostgreSQL only."
+        )
+    return {"default": config}
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "org.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS: list[Path] = []  # each app keeps its own locale/ folder
+TIME_ZONE = env_str("FINEGRID_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = []
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env_str("FINEGRID_MEDIA_ROOT", str(VAR_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+EMAIL_BACKEND = env_str("FINEGRID_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("FINEGRID_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("FINEGRID_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("FINEGRID_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("FINEGRID_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("FINEGRID_EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env_str("FINEGRID_DEFAULT_FROM_EMAIL", "finegrid@localhost")
+
+# Behind a TLS-terminating proxy in production; off for the local demo.
+_HTTPS = env_bool("FINEGRID_HTTPS", default=not DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _HTTPS else None
+SECURE_SSL_REDIRECT = _HTTPS
+SESSION_COOKIE_SECURE = _HTTPS
+CSRF_COOKIE_SECURE = _HTTPS
+SECURE_HSTS_SECONDS = env_int("FINEGRID_HSTS_SECONDS", 31536000 if _HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _HTTPS
+SECURE_HSTS_PRELOAD = _HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("FINEGRID_SESSION_HOURS", 12, minimum=1) * 3600
+
+LOG_LEVEL = env_choice(
+    "FINEGRID_LOG_LEVEL", "INFO", frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
+)
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+}
+
+# The evaluation of this city: how many days after closing a citizen may still reopen, etc.,
+# live in the database; only process-level knobs are settings.
+FINEGRID_CITY_NAME = env_str("FINEGRID_CITY_NAME", "示范市")

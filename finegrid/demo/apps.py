@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    name = "finegrid.demo"
+    label = "demo"
+    verbose_name = "示范城市"

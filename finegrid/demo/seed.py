@@ -1,0 +1,188 @@
+"""Builds the demo city through the apps' own actions; safe to run again (it updates in place)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from finegrid.demo import city
+from finegrid.geo.actions import upsert_area
+from finegrid.geo.models import Area, AreaClass, AreaLevel
+from finegrid.org.actions import load_department_types, upsert_staff_user, upsert_unit
+from finegrid.org.models import DepartmentType, Unit, UnitKind, UnitLevel
+from finegrid.org.roles import Role
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: Role
+    username: str
+    password: str
+    full_name: str
+    unit: str
+
+
+def _passwords_file() -> Path:
+    return Path(settings.VAR_DIR) / "demo-logins.json"
+
+
+def _demo_passwords(usernames: list[str]) -> dict[str, str]:
+    """Random per-installation passwords, kept outside the repository so reruns print the same."""
+    path = _passwords_file()
+    known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    for username in usernames:
+        known.setdefault(username, secrets.token_urlsafe(9))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(known, indent=2))
+    path.chmod(0o600)
+    return known
+
+
+def seed_areas() -> dict[str, Area]:
+    by_code: dict[str, Area] = {}
+    city_code, city_name = city.CITY
+    by_code[city_code] = upsert_area(
+        code=city_code, name=city_name, level=AreaLevel.CITY, parent=None
+    )
+    for district_code, district_name, core, streets in city.DISTRICTS:
+        area_class = AreaClass.CORE if core else AreaClass.ORDINARY
+        district = upsert_area(
+            code=district_code,
+            name=district_name,
+            level=AreaLevel.DISTRICT,
+            parent=by_code[city_code],
+            area_class=area_class,
+        )
+        by_code[district_code] = district
+        for street_serial, street_name, communities in streets:
+            street_code = district_code + street_serial
+            street = upsert_area(
+                code=street_code,
+                name=street_name,
+                level=AreaLevel.STREET,
+                parent=district,
+                area_class=area_class,
+            )
+            by_code[street_code] = street
+            for serial, community_name in enumerate(communities, start=1):
+                code = f"{street_code}{serial:03d}"
+                by_code[code] = upsert_area(
+                    code=code,
+                    name=community_name,
+                    level=AreaLevel.COMMUNITY,
+                    parent=street,
+                    area_class=area_class,
+                )
+    return by_code
+
+
+def seed_units(areas: dict[str, Area]) -> dict[str, Unit]:
+    load_department_types()
+    types = {t.code: t for t in DepartmentType.objects.all()}
+    city_area = areas[city.CITY[0]]
+    units: dict[str, Unit] = {}
+
+    def add(name: str, kind: UnitKind, level: UnitLevel, area: Area, **extra: object) -> Unit:
+        units[name] = upsert_unit(name=name, kind=kind, level=level, area=area, **extra)  # type: ignore[arg-type]
+        return units[name]
+
+    add(
+        "示范市城市运行管理监督中心",
+        UnitKind.SUPERVISION_CENTRE,
+        UnitLevel.CITY,
+        city_area,
+        short_name="监督中心",
+    )
+    add(
+        "示范市城市运行管理指挥中心",
+        UnitKind.COMMAND_CENTRE,
+        UnitLevel.CITY,
+        city_area,
+        short_name="指挥中心",
+    )
+    for name, type_code, short in city.CITY_DEPARTMENTS:
+        add(
+            name,
+            UnitKind.DEPARTMENT,
+            UnitLevel.CITY,
+            city_area,
+            department_type=types[type_code],
+            short_name=short,
+        )
+    for district_code, district_name, _core, streets in city.DISTRICTS:
+        district = areas[district_code]
+        for suffix, type_code, short in city.DISTRICT_DEPARTMENTS:
+            add(
+                f"{district_name}{suffix}",
+                UnitKind.DEPARTMENT,
+                UnitLevel.DISTRICT,
+                district,
+                department_type=types[type_code],
+                parent=units[next(n for n, t, _s in city.CITY_DEPARTMENTS if t == type_code)],
+                short_name=f"{district_name[:2]}{short}",
+            )
+        for street_serial, street_name, communities in streets:
+            street = areas[district_code + street_serial]
+            office = add(
+                f"{district_name}{street_name}办事处",
+                UnitKind.STREET_OFFICE,
+                UnitLevel.STREET,
+                street,
+                department_type=types["street_office"],
+                short_name=street_name,
+            )
+            for serial, community_name in enumerate(communities, start=1):
+                add(
+                    f"{district_name}{street_name}{community_name}居民委员会",
+                    UnitKind.COMMUNITY_COMMITTEE,
+                    UnitLevel.COMMUNITY,
+                    areas[f"{street.code}{serial:03d}"],
+                    parent=office,
+                    short_name=community_name,
+                )
+    return units
+
+
+# role, username, name, unit name, area codes of scope (empty: the unit's area)
+DEMO_STAFF: list[tuple[Role, str, str, str, tuple[str, ...]]] = [
+    (Role.INSPECTOR, "inspector", "张伟", "示范市城市运行管理监督中心", ("990102001",)),
+    (Role.RECEPTIONIST, "receptionist", "李娜", "示范市城市运行管理监督中心", ()),
+    (Role.SHIFT_LEADER, "shiftleader", "王强", "示范市城市运行管理监督中心", ()),
+    (Role.DISPATCHER, "dispatcher", "刘洋", "示范市城市运行管理指挥中心", ()),
+    (Role.HANDLER, "handler", "陈静", "明湖区城市管理局", ()),
+    (Role.DEPARTMENT_ADMIN, "deptadmin", "杨帆", "明湖区城市管理局", ()),
+    (Role.SUPERVISOR, "supervisor", "赵敏", "示范市城市运行管理监督中心", ("990102",)),
+    (Role.LEADER, "leader", "周建国", "示范市城市运行管理指挥中心", ()),
+    (Role.ADMIN, "admin", "系统管理员", "示范市城市运行管理监督中心", ()),
+]
+
+
+def seed_staff(areas: dict[str, Area], units: dict[str, Unit]) -> list[DemoLogin]:
+    passwords = _demo_passwords([username for _r, username, *_rest in DEMO_STAFF])
+    logins: list[DemoLogin] = []
+    for role, username, full_name, unit_name, area_codes in DEMO_STAFF:
+        upsert_staff_user(
+            username=username,
+            full_name=full_name,
+            roles=[role],
+            password=passwords[username],
+            unit=units[unit_name],
+            areas=[areas[c] for c in area_codes],
+        )
+        logins.append(DemoLogin(role, username, passwords[username], full_name, unit_name))
+    return logins
+
+
+def seed_demo() -> list[DemoLogin]:
+    from finegrid.catalogue.actions import load_catalogue
+
+    with transaction.atomic():
+        areas = seed_areas()
+        units = seed_units(areas)
+        load_catalogue()
+        return seed_staff(areas, units)

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+
+from finegrid.org.models import User
+from finegrid.org.roles import GROUP_NAMES, ROLE_PERMISSIONS, Role, roles_of, sync_role_groups
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_role_is_a_group_holding_exactly_its_permissions() -> None:
+    for role, dotted in ROLE_PERMISSIONS.items():
+        group = Group.objects.get(name=GROUP_NAMES[role])
+        held = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+        assert held == set(dotted), role
+
+
+def test_sync_is_idempotent_and_repairs_a_tampered_group() -> None:
+    group = Group.objects.get(name=GROUP_NAMES[Role.INSPECTOR])
+    group.permissions.clear()
+    first = sync_role_groups()
+    second = sync_role_groups()
+    assert first == second
+    assert group.permissions.count() == len(ROLE_PERMISSIONS[Role.INSPECTOR])
+
+
+def test_permissions_not_role_names_decide(cast: dict[str, User]) -> None:
+    admin, inspector = cast["admin"], cast["inspector"]
+    assert admin.has_perm("catalogue.change_filingrule")
+    assert admin.has_perm("worktime.add_calendarday")
+    assert not inspector.has_perm("catalogue.change_filingrule")
+    assert inspector.has_perm("catalogue.view_category")
+
+
+def test_each_demo_user_holds_one_role(cast: dict[str, User]) -> None:
+    assert {u: sorted(roles_of(user)) for u, user in cast.items()} == {
+        "inspector": [Role.INSPECTOR],
+        "receptionist": [Role.RECEPTIONIST],
+        "shiftleader": [Role.SHIFT_LEADER],
+        "dispatcher": [Role.DISPATCHER],
+        "handler": [Role.HANDLER],
+        "deptadmin": [Role.DEPARTMENT_ADMIN],
+        "supervisor": [Role.SUPERVISOR],
+        "leader": [Role.LEADER],
+        "admin": [Role.ADMIN],
+    }
