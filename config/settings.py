@@ -140,7 +140,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS: list[Path | tuple[str, Path]] = []
+# Front-end packages installed by `npm ci` (make demo / make test) and served as our own files.
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [
+    ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("FINEGRID_MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
@@ -189,3 +192,10 @@ LOGGING = {
 # The evaluation of this city: how many days after closing a citizen may still reopen, etc.,
 # live in the database; only process-level knobs are settings.
 FINEGRID_CITY_NAME = env_str("FINEGRID_CITY_NAME", "示范市")
+# Map tiles: a URL template like https://tiles.intranet/{z}/{x}/{y}.png; empty draws on a plain
+# background. Tiles in GCJ-02 (AMap, Tencent) need our WGS-84 shapes shifted for display.
+FINEGRID_MAP_TILE_URL = env_str("FINEGRID_MAP_TILE_URL", "")
+FINEGRID_MAP_TILE_CRS = env_choice(
+    "FINEGRID_MAP_TILE_CRS", "wgs84", frozenset({"wgs84", "gcj02", "bd09"})
+)
+FINEGRID_MAP_ATTRIBUTION = env_str("FINEGRID_MAP_ATTRIBUTION", "")

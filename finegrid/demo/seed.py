@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 from dataclasses import dataclass
@@ -11,10 +12,12 @@ from django.conf import settings
 from django.db import transaction
 
 from finegrid.demo import city
-from finegrid.geo.actions import upsert_area
-from finegrid.geo.models import Area, AreaClass, AreaLevel
+from finegrid.demo.shapes import demo_outlines
+from finegrid.geo.actions import assign_grids, set_area_boundary, upsert_area
+from finegrid.geo.grids import generate_grids
+from finegrid.geo.models import Area, AreaClass, AreaLevel, Grid
 from finegrid.org.actions import load_department_types, upsert_staff_user, upsert_unit
-from finegrid.org.models import DepartmentType, Unit, UnitKind, UnitLevel
+from finegrid.org.models import DepartmentType, Unit, UnitKind, UnitLevel, User
 from finegrid.org.roles import Role
 
 
@@ -162,6 +165,28 @@ DEMO_STAFF: list[tuple[Role, str, str, str, tuple[str, ...]]] = [
 ]
 
 
+def seed_street_inspectors(areas: dict[str, Area], units: dict[str, Unit]) -> dict[str, User]:
+    """One inspector per street; the printed demo inspector patrols the first street."""
+    centre = units["示范市城市运行管理监督中心"]
+    street_codes = [d + s for d, _n, _c, streets in city.DISTRICTS for s, _sn, _cs in streets]
+    passwords = _demo_passwords([f"inspector{i:02d}" for i in range(2, len(street_codes) + 1)])
+    by_street: dict[str, User] = {street_codes[0]: User.objects.get(username="inspector")}
+    for i, (code, name) in enumerate(zip(street_codes[1:], INSPECTOR_NAMES, strict=False), start=2):
+        username = f"inspector{i:02d}"
+        by_street[code] = upsert_staff_user(
+            username=username,
+            full_name=name,
+            roles=[Role.INSPECTOR],
+            password=passwords[username],
+            unit=centre,
+            areas=[areas[code]],
+        )
+    return by_street
+
+
+INSPECTOR_NAMES = ["孙丽", "马超", "朱红", "胡军", "郭静", "何磊", "高翔"]
+
+
 def seed_staff(areas: dict[str, Area], units: dict[str, Unit]) -> list[DemoLogin]:
     passwords = _demo_passwords([username for _r, username, *_rest in DEMO_STAFF])
     logins: list[DemoLogin] = []
@@ -178,11 +203,47 @@ def seed_staff(areas: dict[str, Area], units: dict[str, Unit]) -> list[DemoLogin
     return logins
 
 
+GRIDS_VALID_FROM = dt.date(2026, 1, 1)
+
+
+def seed_geography(areas: dict[str, Area], units: dict[str, Unit]) -> None:
+    """Outlines for every area, grids cut once (a rerun keeps them), each street's grids assigned."""
+    layout = [
+        (
+            district_code,
+            [(district_code + serial, len(communities)) for serial, _n, communities in streets],
+        )
+        for district_code, _name, _core, streets in city.DISTRICTS
+    ]
+    for code, outline in demo_outlines(layout).items():
+        if areas[code].boundary != outline:
+            set_area_boundary(area=areas[code], geometry=outline)
+    city_area = areas[city.CITY[0]]
+    if not Grid.objects.current().filter(code__startswith=city_area.code_prefix).exists():
+        generate_grids(within=city_area, valid_from=GRIDS_VALID_FROM)
+
+
+def assign_demo_grids(
+    areas: dict[str, Area], units: dict[str, Unit], inspectors: dict[str, User]
+) -> None:
+    for district_code, district_name, _core, streets in city.DISTRICTS:
+        for serial, street_name, _communities in streets:
+            street = areas[district_code + serial]
+            assign_grids(
+                within=street,
+                responsible_unit=units[f"{district_name}{street_name}办事处"],
+                inspectors=[inspectors[street.code]],
+            )
+
+
 def seed_demo() -> list[DemoLogin]:
     from finegrid.catalogue.actions import load_catalogue
 
     with transaction.atomic():
         areas = seed_areas()
         units = seed_units(areas)
+        seed_geography(areas, units)
         load_catalogue()
-        return seed_staff(areas, units)
+        logins = seed_staff(areas, units)
+        assign_demo_grids(areas, units, seed_street_inspectors(areas, units))
+        return logins

@@ -124,6 +124,11 @@ class Area(models.Model):
         if self.level == AreaLevel.DISTRICT and self.code[:4] != self.parent.code[:4]:
             raise ValidationError({"code": _("区(县)代码的前4位应与所属市一致")})
 
+    @property
+    def code_prefix(self) -> str:
+        """The leading digits every code below this area shares (a city's districts share 4)."""
+        return self.code[:4] if self.level == AreaLevel.CITY else self.code
+
     def ancestors(self) -> list[Area]:
         """From the city down to the parent."""
         chain: list[Area] = []
@@ -132,3 +137,90 @@ class Area(models.Model):
             chain.append(node)
             node = node.parent
         return list(reversed(chain))
+
+
+class LandUse(models.TextChoices):
+    RESIDENTIAL = "residential", _("居住")
+    COMMERCIAL = "commercial", _("商业")
+    PUBLIC = "public", _("公共服务")
+    INDUSTRIAL = "industrial", _("工业")
+    ROAD = "road", _("道路交通")
+    GREEN = "green", _("绿地广场")
+    WATER = "water", _("水域")
+    MIXED = "mixed", _("混合")
+    OTHER = "other", _("其他")
+
+
+class GridQuerySet(models.QuerySet["Grid"]):
+    def valid_on(self, day: dt.date) -> GridQuerySet:
+        return self.filter(Q(valid_from__lte=day), Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+
+    def current(self) -> GridQuerySet:
+        return self.filter(valid_to__isnull=True)
+
+
+class Grid(models.Model):
+    """A unit grid (单元网格): the smallest management cell, inside exactly one community."""
+
+    code = models.CharField(_("网格编码"), max_length=15, db_index=True)
+    community = models.ForeignKey(
+        Area,
+        verbose_name=_("所属社区"),
+        on_delete=models.PROTECT,
+        related_name="grids",
+        limit_choices_to={"level": AreaLevel.COMMUNITY},
+    )
+    boundary = models.JSONField(_("边界"))
+    area_m2 = models.FloatField(_("面积(平方米)"))
+    land_use = models.CharField(
+        _("用地类型"), max_length=12, choices=LandUse.choices, default=LandUse.MIXED
+    )
+    responsible_unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="grids",
+    )
+    inspectors = models.ManyToManyField(
+        "org.User", verbose_name=_("监督员"), blank=True, related_name="grids"
+    )
+    valid_from = models.DateField(_("生效日期"), default=dt.date(2000, 1, 1))
+    valid_to = models.DateField(_("失效日期"), null=True, blank=True)
+    min_lon = models.FloatField(editable=False)
+    min_lat = models.FloatField(editable=False)
+    max_lon = models.FloatField(editable=False)
+    max_lat = models.FloatField(editable=False)
+
+    objects = GridQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("单元网格")
+        verbose_name_plural = _("单元网格")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(valid_to__isnull=True),
+                name="geo_grid_one_current_version_per_code",
+            ),
+        ]
+        indexes = [models.Index(fields=["min_lon", "min_lat"], name="geo_grid_bbox_min")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class GeoVersion(models.Model):
+    """One row whose counter goes up on every change of areas or grids; spatial indexes compare it."""
+
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("地理数据版本")
+        verbose_name_plural = _("地理数据版本")
+
+    def __str__(self) -> str:
+        return str(self.version)
