@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
 from finegrid.geo.actions import replace_community_grids, set_area_boundary, upsert_area
-from finegrid.geo.generation import GenerationOptions, cut_outline
+from finegrid.geo.generation import DEFAULT_OPTIONS, GenerationOptions, cut_outline
 from finegrid.geo.models import Area, AreaClass, AreaLevel
 
 #: The community segment used when a street has no community outlines (grids coded street + 000).
