@@ -34,7 +34,7 @@ def outlines_to_cut(within: Area | None = None) -> Iterator[Area]:
         streets = streets.filter(code__startswith=within.code_prefix)
         communities = communities.filter(code__startswith=within.code_prefix)
     with_outlined_communities = set(communities.values_list("parent_id", flat=True))
-    yield from communities.exclude(code__endswith=UNDIVIDED_COMMUNITY_SUFFIX).order_by("code")
+    yield from communities.order_by("code")
     yield from streets.filter(~Q(pk__in=with_outlined_communities)).order_by("code")
 
 

@@ -5,8 +5,9 @@ from django.db.models.signals import post_migrate
 
 
 def _sync_roles(sender: AppConfig, **kwargs: Any) -> None:
-    # post_migrate fires once per app; act on the last one, when every app's permissions exist.
-    if sender.label != list(apps.get_app_configs())[-1].label:
+    # post_migrate fires once per app that has models; act on the last, when all permissions exist.
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender.label != with_models[-1].label:
         return
     from finegrid.org.roles import sync_role_groups
 

@@ -59,6 +59,7 @@ GROUP_NAMES: Final[Mapping[Role, str]] = {
 _VIEW_REFERENCE: Final = frozenset(
     {
         "geo.view_area",
+        "geo.view_grid",
         "org.view_unit",
         "org.view_departmenttype",
         "catalogue.view_category",
@@ -70,15 +71,16 @@ _VIEW_REFERENCE: Final = frozenset(
 
 _ADMIN_MODELS: Final = (
     ("geo", ("area",)),
+    ("geo", ("grid",)),
     ("org", ("unit", "departmenttype", "user")),
     (
         "catalogue",
         (
-            "catalogue",
             "majorclass",
             "category",
             "filingrule",
             "filingrulelimit",
+            "legacycategory",
             "component",
             "actiontag",
         ),

@@ -95,6 +95,9 @@ def map_grids(request: HttpRequest) -> JsonResponse:
         map(math.isfinite, (west, south, east, north))
     ):
         return _error("invalid_bbox", _("bbox应为“西,南,东,北”四个经纬度数值"), "bbox")
+    # A zoomed-out map asks for more than the world; clamp before shifting from the tiles' system.
+    west, east = max(west, -180.0), min(east, 180.0)
+    south, north = max(south, -90.0), min(north, 90.0)
     west, south = to_wgs84(west, south, _display_crs())
     east, north = to_wgs84(east, north, _display_crs())
     rows = list(
