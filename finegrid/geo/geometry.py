@@ -33,15 +33,12 @@ def parse_polygon(geojson: Any) -> BaseGeometry:
         geom = shape(geojson)
     except (ValueError, TypeError, IndexError, AttributeError) as exc:
         raise GeometryError(_("几何坐标格式错误：%(error)s") % {"error": exc}) from None
-    if geom.is_empty or geom.area == 0:
+    if geom.is_empty:
         raise GeometryError(_("多边形为空"))
-    if not geom.is_valid:
-        raise GeometryError(_("多边形无效：%(reason)s") % {"reason": explain_validity(geom)})
-    min_lon, min_lat, max_lon, max_lat = geom.bounds
     if not all(math.isfinite(v) for v in geom.bounds):
         raise GeometryError(_("坐标含有非数值"))
-    if min_lon < -180 or max_lon > 180 or min_lat < -90 or max_lat > 90:
-        raise GeometryError(_("坐标超出经纬度范围，可能不是经纬度坐标"))
+    # Where the shape lies first: a swapped file fails every later check for a misleading reason.
+    min_lon, min_lat, max_lon, max_lat = geom.bounds
     c_min_lon, c_min_lat, c_max_lon, c_max_lat = CHINA_BBOX
     if min_lon < c_min_lon or max_lon > c_max_lon or min_lat < c_min_lat or max_lat > c_max_lat:
         if (
@@ -51,9 +48,15 @@ def parse_polygon(geojson: Any) -> BaseGeometry:
             and max_lon <= c_max_lat
         ):
             raise GeometryError(_("坐标不在中国境内，经纬度似乎写反了（应为[经度, 纬度]）"))
+        if min_lon < -180 or max_lon > 180 or min_lat < -90 or max_lat > 90:
+            raise GeometryError(_("坐标超出经纬度范围，可能不是经纬度坐标"))
         raise GeometryError(
             _("坐标不在中国境内（%(lon).5f, %(lat).5f）") % {"lon": min_lon, "lat": min_lat}
         )
+    if not geom.is_valid:
+        raise GeometryError(_("多边形无效：%(reason)s") % {"reason": explain_validity(geom)})
+    if geom.area == 0:
+        raise GeometryError(_("多边形为空"))
     return geom
 
 

@@ -81,6 +81,7 @@ def map_areas(request: HttpRequest) -> JsonResponse:
             "geometry": _for_display(boundary),
         }
         for code, name, boundary in rows
+        if boundary is not None
     ]
     return JsonResponse({"type": "FeatureCollection", "features": features})
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from finegrid.geo.actions import upsert_area
+from finegrid.geo.actions import set_area_boundary, upsert_area
+from finegrid.geo.geometry import GeometryError
 from finegrid.geo.models import Area, AreaLevel
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +36,48 @@ def test_demo_city_tree_has_the_expected_shape() -> None:
     assert counts == {"city": 1, "district": 3, "street": 8, "community": 25}
     community = Area.objects.get(code="990102002004")
     assert [a.name for a in community.ancestors()] == ["示范市", "明湖区", "鼓楼街道"]
+
+
+@pytest.mark.parametrize(
+    ("geometry", "message"),
+    [
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [
+                    [[120.0, 31.0], [120.1, 31.1], [120.1, 31.0], [120.0, 31.1], [120.0, 31.0]]
+                ],
+            },
+            "多边形无效：Self-intersection",
+        ),
+        ({"type": "Polygon", "coordinates": []}, "多边形为空"),
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [[[31.0, 120.0], [31.1, 120.0], [31.1, 120.1], [31.0, 120.0]]],
+            },
+            "坐标不在中国境内，经纬度似乎写反了（应为[经度, 纬度]）",
+        ),
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [[[2.3, 48.8], [2.4, 48.8], [2.4, 48.9], [2.3, 48.8]]],
+            },
+            "坐标不在中国境内（2.30000, 48.80000）",
+        ),
+        (
+            {"type": "Point", "coordinates": [120.0, 31.0]},
+            "几何类型应为Polygon或MultiPolygon，实际为Point",
+        ),
+    ],
+)
+def test_a_bad_outline_is_refused_with_its_reason_and_nothing_changes(
+    geometry: dict[str, object], message: str
+) -> None:
+    area = Area.objects.get(code="990102001")
+    before = area.boundary
+    with pytest.raises(GeometryError) as excinfo:
+        set_area_boundary(area=area, geometry=geometry)
+    assert str(excinfo.value).startswith(message)
+    area.refresh_from_db()
+    assert area.boundary == before
