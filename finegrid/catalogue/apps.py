@@ -1,7 +1,10 @@
+"""The catalogue app: categories of parts and matters, filing rules, limits and the component inventory."""
+
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CatalogueConfig(AppConfig):
     name = "finegrid.catalogue"
     label = "catalogue"
-    verbose_name = "部件事项目录"
+    verbose_name = _("部件事项目录")
