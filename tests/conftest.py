@@ -32,6 +32,14 @@ def django_db_setup(
         seed_demo()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_spatial_index() -> None:
+    # Each test's transaction is rolled back; an index cached by another test must not leak in.
+    from finegrid.geo.selectors import clear_index_cache
+
+    clear_index_cache()
+
+
 @pytest.fixture
 def cast(db: None) -> dict[str, User]:
     """The demo staff by username: inspector, receptionist, shiftleader, dispatcher, handler, ..."""

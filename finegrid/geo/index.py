@@ -7,25 +7,27 @@ and radii for one version of the geography.
 How a point is found
 --------------------
 Each level (grids, then communities, streets and districts for places that have no grid yet) is a
-*layer*: its polygons sorted by code behind a uniform hash grid of cells about half a typical
-polygon wide. At build time every cell is classified, in vectorised Shapely calls, as
+*layer*: its polygons sorted by code behind a uniform hash grid of cells about an eighth of a
+typical polygon wide. At build time every cell is classified by rasterising the polygons' edges
+in numpy (no Shapely call per cell) as
 
 * empty: no polygon touches it;
-* *sure*: the lowest-coded polygon touching the cell contains the whole cell in its interior, so
-  every point in the cell belongs to it without any geometry test (most cells inside a grid);
-* *ambiguous*: the polygons touching the cell, in code order, to test one by one.
+* *sure*: no edge comes near it and its centre lies in a polygon, so the whole cell lies in that
+  polygon (the lowest-coded, if several) and a point there needs no geometry test at all;
+* *ambiguous*: an edge crosses it; it lists, in code order, the polygons that may touch it.
 
-A single `locate` is arithmetic for the cell number, one list index, and for ambiguous cells a
+A single `locate` is arithmetic for the cell number and one list index; in an ambiguous cell, a
 bounding-box check in Python floats and `shapely.intersects_xy` on one or two prepared polygons.
 A batch runs the same steps as numpy array operations and one vectorised `intersects_xy` call over
 all (point, candidate) pairs of the ambiguous cells.
 
-Why not `STRtree.query` alone: Shapely's per-call overhead dominates single lookups. On the 2-core
-development machine, for a 99,856-grid city (``benchmarks/geo_lookup.py``), a single
-``STRtree.query(Point(x, y), predicate="intersects")`` costs about 24 µs median (creating the Point
-is half of it) against about 2 µs median here; batched, the tree reaches about 0.8 M points/s and
-still has to pick one answer among the hits, against about 1.6 M points/s here. The tree is kept for
-what it is good at: bounding-box and radius queries, which return many polygons.
+Why not `STRtree.query` for points: Shapely's per-call overhead dominates single lookups. Measured
+with ``benchmarks/geo_lookup.py`` on the 2-core development machine (97,840 jittered ~100 m grids,
+1,710 areas, other jobs running): ``STRtree.query(Point(x, y), predicate="intersects")`` takes
+15.5 µs median (the Point alone is about half), against 1.2 µs median (19 µs p99) here, where two
+points in three land in a sure cell; batched, the tree gives 0.2–0.4 M points/s before choosing
+one answer among the hits, against 1.0–2.0 M points/s here. The build takes 2.5–5 s and about
+225 MB. The tree stays for what it does well: box and radius queries returning many polygons.
 
 Rules
 -----
@@ -58,10 +60,11 @@ AREA_LEVELS: Final = ("city", "district", "street", "community")
 #: The level above each one: an area record names only its parent, the chain gives the rest.
 _PARENT_LEVEL: Final = {"community": "street", "street": "district", "district": "city"}
 
-#: Hash-grid cells across a typical polygon. Finer cells are sure more often (faster lookups) but
-#: cost memory and build time; at 2 about 80 % of points land in a sure cell (see the benchmark).
+#: Hash-grid cells across a typical polygon's bounding box. Finer cells are sure more often but
+#: cost memory: on the benchmark's grids 2, 4, 6, 8 give 8, 40, 56, 65 % of points in a sure cell.
 _CELLS_ACROSS: Final = 8.0
-#: At most this many cells per layer (an outlier polygon far away must not blow up the grid).
+#: At most this many cells per layer (~200 MB with its tuples): a city of more than ~100,000 grids,
+#: or an outlier polygon far away, gets coarser cells (fewer sure ones) rather than more memory.
 _MAX_CELLS: Final = 1 << 22
 #: Cell boxes are grown by this fraction of a cell when classified, so that a point which floating
 #: point rounding puts in the neighbouring cell is still covered by that cell's candidates.
@@ -174,8 +177,7 @@ class _Shapes:
         return [self.codes[i] for i in np.sort(hits).tolist()]
 
     def in_radius(self, lon: float, lat: float, metres: float) -> list[str]:
-        if not metres >= 0 or not math.isfinite(metres):
-            raise ValueError("radius must be a finite number of metres >= 0")
+        _check_radius(lon, lat, metres)
         # Local equirectangular plane at the point's latitude: metres east = Δlon·k·cos(lat),
         # metres north = Δlat·k. Off by well under 0.1 % within a few kilometres.
         ky = _METRES_PER_DEGREE
@@ -619,8 +621,7 @@ class GeoIndex:
         """
         shapes = self._shapes.get("grid")
         if shapes is None:
-            if not metres >= 0 or not math.isfinite(metres):
-                raise ValueError("radius must be a finite number of metres >= 0")
+            _check_radius(lon, lat, metres)
             return []
         return shapes.in_radius(lon, lat, metres)
 
@@ -628,6 +629,13 @@ class GeoIndex:
         """How many outlined polygons of `level` (``"grid"`` or an area level) are indexed."""
         shapes = self._shapes.get(level)
         return 0 if shapes is None else len(shapes.codes)
+
+
+def _check_radius(lon: float, lat: float, metres: float) -> None:
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise ValueError("the centre must have finite coordinates")
+    if not (math.isfinite(metres) and metres >= 0):
+        raise ValueError("radius must be a finite number of metres >= 0")
 
 
 def _outlined(

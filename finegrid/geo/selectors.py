@@ -30,8 +30,10 @@ _CODES_PER_QUERY: Final = 500
 #: Indexes of past dates kept per process (old cases come in bursts from a few periods).
 _DATED_KEPT: Final = 4
 
-#: What identifies one state of the geography: the version number and when its row last changed
-#: (a counter that went back, after a rolled-back test or a restored backup, must not pass).
+#: What identifies one state of the geography: the version number and the time its row changed,
+#: so that a counter that went back (a rolled-back transaction, a restored backup) and climbed to
+#: the same number again is not taken for the same state. That needs `bump_geo_version` to stamp
+#: ``changed_at``; until it does, the number alone decides.
 _Token = tuple[int, dt.datetime | None]
 
 _lock = threading.Lock()

@@ -477,6 +477,8 @@ def test_radius_is_an_exact_circle_in_metres(index: GeoIndex) -> None:
     assert index.within_radius(x(7), y(2), 500) == []
     with pytest.raises(ValueError, match="radius"):
         index.within_radius(*centre, -1)
+    with pytest.raises(ValueError, match="finite coordinates"):
+        index.within_radius(math.nan, y(1), 100)
 
 
 def test_build_refuses_duplicate_codes_and_non_polygons() -> None:
