@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
 from finegrid.geo.actions import replace_community_grids, set_area_boundary, upsert_area
@@ -41,7 +40,8 @@ def outlines_to_cut(within: Area | None = None) -> Iterator[Area]:
 def _undivided_community(street: Area) -> Area:
     community = upsert_area(
         code=street.code + UNDIVIDED_COMMUNITY_SUFFIX,
-        name=_("%(street)s(未划分社区)") % {"street": street.name},
+        # Area names are data, kept in Chinese whatever the active language.
+        name=f"{street.name}(未划分社区)",
         level=AreaLevel.COMMUNITY,
         parent=street,
         area_class=AreaClass(street.area_class),
