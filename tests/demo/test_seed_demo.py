@@ -26,7 +26,7 @@ def test_seed_demo_twice_changes_nothing_and_every_printed_login_works(tmp_path:
         call_command("seed_demo", stdout=first)
         call_command("seed_demo", stdout=second)
     assert counts() == before
-    logins = re.findall(r"^\s+\S+\s+(\w+)\s+(\S+)\s+\(", second.getvalue(), flags=re.MULTILINE)
+    logins = re.findall(r"^\s+(\w+)\s+(\S+)\s+\S+ \(", second.getvalue(), flags=re.MULTILINE)
     assert [u for u, _p in logins] == [
         "inspector", "receptionist", "shiftleader", "dispatcher", "handler",
         "deptadmin", "supervisor", "leader", "admin",

@@ -24,8 +24,9 @@ class Command(BaseCommand):
         logins = seed_demo()
         self.stdout.write(self.style.SUCCESS("示范市 is ready. Demo logins / 演示账号:"))
         width = max(len(login.username) for login in logins)
+        # Role labels last: CJK characters are double width and would break a column.
         for login in logins:
             self.stdout.write(
-                f"  {login.role.label:<6} {login.username:<{width}}  {login.password}  "
+                f"  {login.username:<{width}}  {login.password}  {login.role.label} "
                 f"({login.full_name}, {login.unit})"
             )
