@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "finegrid.catalogue",
     "finegrid.worktime",
     "finegrid.geo",
+    "finegrid.cases",
+    "finegrid.dispatch",
+    "finegrid.notifications",
     "finegrid.web",
     "finegrid.demo",
 ]
@@ -194,6 +197,8 @@ LOGGING = {
 FINEGRID_CITY_NAME = env_str("FINEGRID_CITY_NAME", "示范市")
 # Map tiles: a URL template like https://tiles.intranet/{z}/{x}/{y}.png; empty draws on a plain
 # background. Tiles in GCJ-02 (AMap, Tencent) need our WGS-84 shapes shifted for display.
+FINEGRID_MAX_PHOTO_BYTES = env_int("FINEGRID_MAX_PHOTO_MB", 10, minimum=1) * 1024 * 1024
+FINEGRID_TASK_BACKEND = env_choice("FINEGRID_TASK_BACKEND", "immediate", frozenset({"immediate", "database", "celery"}))
 FINEGRID_MAP_TILE_URL = env_str("FINEGRID_MAP_TILE_URL", "")
 FINEGRID_MAP_TILE_CRS = env_choice(
     "FINEGRID_MAP_TILE_CRS", "wgs84", frozenset({"wgs84", "gcj02", "bd09"})

@@ -1,0 +1,100 @@
+"""Who may see a case and act on it: the one place that decides, used by pages, API and actions.
+
+A street's staff see their street's cases, a department what was dispatched to it, inspectors their
+grids' cases and their own tasks, supervisors and leaders their areas. Out of scope looks like
+not found.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from finegrid.cases.errors import CaseNotFound
+from finegrid.cases.models import Case
+from finegrid.cases.workflow import Action, ActionNotPermitted
+from finegrid.geo.models import Grid
+from finegrid.org.models import User
+from finegrid.org.roles import Role, roles_of
+from finegrid.org.selectors import scope_areas
+
+AREA_ROLES = frozenset(
+    {
+        Role.RECEPTIONIST,
+        Role.SHIFT_LEADER,
+        Role.DISPATCHER,
+        Role.SUPERVISOR,
+        Role.LEADER,
+        Role.ADMIN,
+    }
+)
+DEPARTMENT_ROLES = frozenset({Role.HANDLER, Role.DEPARTMENT_ADMIN})
+DEPARTMENT_ACTIONS = frozenset(
+    {
+        Action.SIGN_FOR,
+        Action.DISPOSE,
+        Action.REQUEST_EXTENSION,
+        Action.REQUEST_RETURN,
+        Action.REQUEST_SUSPENSION,
+    }
+)
+INSPECTOR_TASKS = frozenset({Action.VERIFY, Action.PASS_CHECK, Action.REWORK})
+
+
+def area_prefixes(user: User) -> list[str]:
+    return [area.code_prefix for area in scope_areas(user=user)]
+
+
+def _in_areas(prefixes: list[str]) -> Q:
+    condition = Q(pk__in=[])
+    for prefix in prefixes:
+        condition |= Q(area_code__startswith=prefix)
+    return condition
+
+
+def visibility(user: User, roles: frozenset[Role] | None = None) -> Q:
+    roles = roles_of(user) if roles is None else roles
+    condition = Q(pk__in=[])
+    if roles & AREA_ROLES:
+        condition |= _in_areas(area_prefixes(user))
+    if roles & DEPARTMENT_ROLES and user.unit_id is not None:
+        condition |= Q(department_id=user.unit_id)
+    if Role.INSPECTOR in roles:
+        grids = Grid.objects.filter(inspectors=user).values("pk")
+        condition |= Q(reporter=user) | Q(inspector=user) | Q(grid__in=grids)
+    return condition
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    if not user.is_active:
+        return Case.objects.none()
+    return Case.objects.filter(visibility(user))
+
+
+def access_case_by_id(*, user: User, case_id: int) -> Case:
+    case = visible_cases(user).filter(pk=case_id).first()
+    if case is None:
+        raise CaseNotFound(case_id)
+    return case
+
+
+def check_action_scope(*, user: User, case: Case, action: Action, role: Role) -> None:
+    """Beyond the role: a handler acts only for their own department, an inspector on their task."""
+    own_department = case.department_id is not None and case.department_id == user.unit_id
+    if role in DEPARTMENT_ROLES and action in DEPARTMENT_ACTIONS and not own_department:
+        raise ActionNotPermitted(action, frozenset({role}))
+    if role == Role.INSPECTOR and action in INSPECTOR_TASKS:
+        assigned = case.inspector_id == user.pk
+        patrols = (
+            case.grid_id is not None
+            and Grid.objects.filter(pk=case.grid_id, inspectors=user).exists()
+        )
+        if not (assigned or patrols):
+            raise ActionNotPermitted(action, frozenset({role}))
+    if role in AREA_ROLES:
+        code = case.area_code
+        if not any(code.startswith(prefix) for prefix in area_prefixes(user)):
+            raise ActionNotPermitted(action, frozenset({role}))
+
+
+def can_view_citizen_contact(user: User) -> bool:
+    return user.has_perm("cases.view_citizen_contact")

@@ -1,0 +1,1 @@
+"""Precise dispatch: which department a case goes to, and why."""
