@@ -23,8 +23,11 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # Front-end packages come from the npm registry and are served from our own static files.
-assets:
-	@if [ -f package.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+assets: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed to install the front-end packages (apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
 
 demo: install assets
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
