@@ -198,7 +198,50 @@ FINEGRID_CITY_NAME = env_str("FINEGRID_CITY_NAME", "示范市")
 # Map tiles: a URL template like https://tiles.intranet/{z}/{x}/{y}.png; empty draws on a plain
 # background. Tiles in GCJ-02 (AMap, Tencent) need our WGS-84 shapes shifted for display.
 FINEGRID_MAX_PHOTO_BYTES = env_int("FINEGRID_MAX_PHOTO_MB", 10, minimum=1) * 1024 * 1024
-FINEGRID_TASK_BACKEND = env_choice("FINEGRID_TASK_BACKEND", "immediate", frozenset({"immediate", "database", "celery"}))
+# Background work (docs/adr/0009-background-work.md): `database` keeps jobs in the database for
+# `manage.py run_worker` (no broker), `celery` hands them to Celery workers on Redis, `immediate`
+# runs them in-process after commit (tests).
+FINEGRID_TASK_BACKEND = env_choice(
+    "FINEGRID_TASK_BACKEND", "database", frozenset({"immediate", "database", "celery"})
+)
+FINEGRID_JOB_MAX_ATTEMPTS = env_int("FINEGRID_JOB_MAX_ATTEMPTS", 8, minimum=1)
+FINEGRID_JOB_RETRY_SECONDS = env_int("FINEGRID_JOB_RETRY_SECONDS", 30, minimum=1)
+FINEGRID_JOB_LEASE_SECONDS = env_int("FINEGRID_JOB_LEASE_SECONDS", 900, minimum=60)
+#: Periodic tasks and their interval in seconds: run_worker's loop or Celery beat schedules them.
+FINEGRID_PERIODIC_TASKS = {
+    "cases.sweep": env_int("FINEGRID_SWEEP_SECONDS", 300, minimum=10),
+    "notifications.deliver": env_int("FINEGRID_DELIVERY_SECONDS", 60, minimum=5),
+}
+# Notifications: channels not listed are never queued; SMS and WeChat need a sender (a dotted
+# path to a function taking the message) before their messages leave the outbox.
+FINEGRID_NOTIFY_CHANNELS = env_list(
+    "FINEGRID_NOTIFY_CHANNELS", ["in_app", "email", "sms", "wechat"]
+)
+if set(FINEGRID_NOTIFY_CHANNELS) - {"in_app", "email", "sms", "wechat"}:
+    raise ImproperlyConfigured(
+        f"FINEGRID_NOTIFY_CHANNELS={','.join(FINEGRID_NOTIFY_CHANNELS)!r} names a channel other "
+        "than in_app, email, sms, wechat."
+    )
+FINEGRID_NOTIFY_MAX_ATTEMPTS = env_int("FINEGRID_NOTIFY_MAX_ATTEMPTS", 6, minimum=1)
+FINEGRID_NOTIFY_RETRY_SECONDS = env_int("FINEGRID_NOTIFY_RETRY_SECONDS", 60, minimum=1)
+FINEGRID_SMS_SENDER = env_str("FINEGRID_SMS_SENDER", "")
+FINEGRID_WECHAT_SENDER = env_str("FINEGRID_WECHAT_SENDER", "")
+# Celery (production): settings named CELERY_* are read by config/celery.py.
+FINEGRID_REDIS_URL = env_str("FINEGRID_REDIS_URL", "redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = FINEGRID_REDIS_URL
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged only once it has run: a worker killed mid-task leaves it to another.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    name: {"task": "finegrid.run", "schedule": float(seconds), "args": (name, {})}
+    # core.run_jobs drains the jobs the broker could not take and the retries of failed tasks.
+    for name, seconds in {**FINEGRID_PERIODIC_TASKS, "core.run_jobs": 60}.items()
+}
 FINEGRID_MAP_TILE_URL = env_str("FINEGRID_MAP_TILE_URL", "")
 FINEGRID_MAP_TILE_CRS = env_choice(
     "FINEGRID_MAP_TILE_CRS", "wgs84", frozenset({"wgs84", "gcj02", "bd09"})
