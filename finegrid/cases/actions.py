@@ -245,6 +245,9 @@ def report_case(
                 "source": source,
                 "grid": place.grid.code if place.grid else None,
                 "area": area.code,
+                "category": category.pk if category else None,
+                "urgency": urgency,
+                **_deadlines(case),
             },
             attachments=attachments,
         )
@@ -262,14 +265,24 @@ class _Step:
     at: dt.datetime
 
 
-def _begin(*, case_id: int, actor: User, action: Action, at: dt.datetime | None) -> _Step:
+def _begin(
+    *, case_id: int, version: int, actor: User, action: Action, at: dt.datetime | None
+) -> _Step:
     case = Case.objects.filter(visibility(actor), pk=case_id).first() if actor.is_active else None
     if case is None:
         raise CaseNotFound(case_id)
+    if case.version != version:
+        # The user acted on what they saw; that it has moved on is the conflict, not the status.
+        raise CaseChanged(case_id)
     transition = transition_for(case.status_enum, action)
     role = role_for(transition, action, roles_of(actor))
     check_action_scope(user=actor, case=case, action=action, role=role)
-    return _Step(case, role, at or timezone.now())
+    moment = at or timezone.now()
+    last = case.events.order_by("-seq").values_list("at", flat=True).first()
+    if last is not None and moment < last:
+        # Elapsed times and scores come from events: a step cannot happen before the one it follows.
+        raise InvalidInput("at", _("操作时间早于该案卷的上一步"))
+    return _Step(case, role, moment)
 
 
 def _commit(
@@ -372,7 +385,7 @@ def accept_case(
     at: dt.datetime | None = None,
 ) -> CaseEvent:
     """Take a report in; unless an inspector reported it, send it to the grid's inspector to verify."""
-    step = _begin(case_id=case_id, actor=actor, action=Action.ACCEPT, at=at)
+    step = _begin(case_id=case_id, version=version, actor=actor, action=Action.ACCEPT, at=at)
     if step.case.source == Source.INSPECTOR:
         return _commit(
             step,
@@ -398,8 +411,15 @@ def accept_case(
 def decline_case(
     *, case_id: int, version: int, actor: User, note: str, at: dt.datetime | None = None
 ) -> CaseEvent:
-    step = _begin(case_id=case_id, actor=actor, action=Action.DECLINE, at=at)
-    return _commit(step, version=version, actor=actor, action=Action.DECLINE, note=note)
+    step = _begin(case_id=case_id, version=version, actor=actor, action=Action.DECLINE, at=at)
+    return _commit(
+        step,
+        version=version,
+        actor=actor,
+        action=Action.DECLINE,
+        note=note,
+        changes={"closed_at": step.at},
+    )
 
 
 def verify_case(
@@ -414,7 +434,7 @@ def verify_case(
 ) -> CaseEvent:
     """The inspector's finding on site; the shift leader then files or cancels."""
     checked = _checked_photos(photos)
-    step = _begin(case_id=case_id, actor=actor, action=Action.VERIFY, at=at)
+    step = _begin(case_id=case_id, version=version, actor=actor, action=Action.VERIFY, at=at)
     if not confirmed:
         note = _require_note(note)
     return _commit(
@@ -441,7 +461,7 @@ def file_case(
     at: dt.datetime | None = None,
 ) -> CaseEvent:
     """File under a category and filing rule; the rule fixes the disposal limit."""
-    step = _begin(case_id=case_id, actor=actor, action=Action.FILE, at=at)
+    step = _begin(case_id=case_id, version=version, actor=actor, action=Action.FILE, at=at)
     if not category.is_active:
         raise InvalidInput("category", _("类别“%(name)s”已停用") % {"name": category.name})
     if filing_rule.category_id != category.pk:
@@ -465,7 +485,7 @@ def file_case(
 def cancel_case(
     *, case_id: int, version: int, actor: User, note: str, at: dt.datetime | None = None
 ) -> CaseEvent:
-    step = _begin(case_id=case_id, actor=actor, action=Action.CANCEL, at=at)
+    step = _begin(case_id=case_id, version=version, actor=actor, action=Action.CANCEL, at=at)
     return _commit(
         step,
         version=version,
@@ -486,7 +506,7 @@ def review_self_handled(
     at: dt.datetime | None = None,
 ) -> CaseEvent:
     action = Action.REVIEW_SELF_HANDLED if approved else Action.REJECT_SELF_HANDLED
-    step = _begin(case_id=case_id, actor=actor, action=action, at=at)
+    step = _begin(case_id=case_id, version=version, actor=actor, action=action, at=at)
     return _commit(step, version=version, actor=actor, action=action, note=note)
 
 
@@ -502,7 +522,7 @@ def dispatch_case(
     """Send to a department; the routing proposal and any override are recorded with the event."""
     from finegrid.dispatch.routing import propose_department
 
-    step = _begin(case_id=case_id, actor=actor, action=Action.DISPATCH, at=at)
+    step = _begin(case_id=case_id, version=version, actor=actor, action=Action.DISPATCH, at=at)
     if department.kind not in RECEIVING_UNITS or not department.is_active:
         raise InvalidInput("department", _("“%(name)s”不能接收派遣") % {"name": department})
     proposal = propose_department(step.case)
@@ -533,7 +553,7 @@ def dispatch_case(
 def sign_for_case(
     *, case_id: int, version: int, actor: User, note: str = "", at: dt.datetime | None = None
 ) -> CaseEvent:
-    step = _begin(case_id=case_id, actor=actor, action=Action.SIGN_FOR, at=at)
+    step = _begin(case_id=case_id, version=version, actor=actor, action=Action.SIGN_FOR, at=at)
     return _commit(step, version=version, actor=actor, action=Action.SIGN_FOR, note=note)
 
 
@@ -547,7 +567,7 @@ def dispose_case(
     at: dt.datetime | None = None,
 ) -> CaseEvent:
     checked = _checked_photos(photos)
-    step = _begin(case_id=case_id, actor=actor, action=Action.DISPOSE, at=at)
+    step = _begin(case_id=case_id, version=version, actor=actor, action=Action.DISPOSE, at=at)
     return _commit(
         step,
         version=version,
@@ -572,7 +592,9 @@ def request_extension(
     note: str,
     at: dt.datetime | None = None,
 ) -> CaseEvent:
-    step = _begin(case_id=case_id, actor=actor, action=Action.REQUEST_EXTENSION, at=at)
+    step = _begin(
+        case_id=case_id, version=version, actor=actor, action=Action.REQUEST_EXTENSION, at=at
+    )
     if amount <= 0:
         raise InvalidInput("amount", _("延期时长必须大于0"))
     return _commit(
@@ -596,7 +618,9 @@ def approve_extension(
     *, case_id: int, version: int, actor: User, note: str = "", at: dt.datetime | None = None
 ) -> CaseEvent:
     """The deadline moves by the requested time, counted from the old deadline."""
-    step = _begin(case_id=case_id, actor=actor, action=Action.APPROVE_EXTENSION, at=at)
+    step = _begin(
+        case_id=case_id, version=version, actor=actor, action=Action.APPROVE_EXTENSION, at=at
+    )
     asked = _pending_request(step.case, Action.REQUEST_EXTENSION)
     amount, unit = Decimal(asked["amount"]), TimeUnit(asked["unit"])
     base = max(step.case.disposal_deadline or step.at, step.at)
@@ -623,14 +647,18 @@ def _iso(value: dt.datetime | None) -> str | None:
 def reject_extension(
     *, case_id: int, version: int, actor: User, note: str, at: dt.datetime | None = None
 ) -> CaseEvent:
-    step = _begin(case_id=case_id, actor=actor, action=Action.REJECT_EXTENSION, at=at)
+    step = _begin(
+        case_id=case_id, version=version, actor=actor, action=Action.REJECT_EXTENSION, at=at
+    )
     return _commit(step, version=version, actor=actor, action=Action.REJECT_EXTENSION, note=note)
 
 
 def request_return(
     *, case_id: int, version: int, actor: User, note: str, at: dt.datetime | None = None
 ) -> CaseEvent:
-    step = _begin(case_id=case_id, actor=actor, action=Action.REQUEST_RETURN, at=at)
+    step = _begin(
+        case_id=case_id, version=version, actor=actor, action=Action.REQUEST_RETURN, at=at
+    )
     return _commit(step, version=version, actor=actor, action=Action.REQUEST_RETURN, note=note)
 
 
@@ -638,7 +666,9 @@ def approve_return(
     *, case_id: int, version: int, actor: User, note: str = "", at: dt.datetime | None = None
 ) -> CaseEvent:
     """Not theirs: back to the dispatch queue, the department and its deadline cleared."""
-    step = _begin(case_id=case_id, actor=actor, action=Action.APPROVE_RETURN, at=at)
+    step = _begin(
+        case_id=case_id, version=version, actor=actor, action=Action.APPROVE_RETURN, at=at
+    )
     return _commit(
         step,
         version=version,
@@ -653,7 +683,7 @@ def approve_return(
 def reject_return(
     *, case_id: int, version: int, actor: User, note: str, at: dt.datetime | None = None
 ) -> CaseEvent:
-    step = _begin(case_id=case_id, actor=actor, action=Action.REJECT_RETURN, at=at)
+    step = _begin(case_id=case_id, version=version, actor=actor, action=Action.REJECT_RETURN, at=at)
     return _commit(step, version=version, actor=actor, action=Action.REJECT_RETURN, note=note)
 
 
@@ -666,7 +696,9 @@ def request_suspension(
     resume_on: dt.date | None = None,
     at: dt.datetime | None = None,
 ) -> CaseEvent:
-    step = _begin(case_id=case_id, actor=actor, action=Action.REQUEST_SUSPENSION, at=at)
+    step = _begin(
+        case_id=case_id, version=version, actor=actor, action=Action.REQUEST_SUSPENSION, at=at
+    )
     if resume_on is not None and resume_on <= timezone.localdate(step.at):
         raise InvalidInput("resume_on", _("恢复日期必须晚于今天"))
     return _commit(
@@ -683,7 +715,9 @@ def approve_suspension(
     *, case_id: int, version: int, actor: User, note: str = "", at: dt.datetime | None = None
 ) -> CaseEvent:
     """The clock stops: what was left of the disposal time is kept to restart from on resume."""
-    step = _begin(case_id=case_id, actor=actor, action=Action.APPROVE_SUSPENSION, at=at)
+    step = _begin(
+        case_id=case_id, version=version, actor=actor, action=Action.APPROVE_SUSPENSION, at=at
+    )
     case = step.case
     unit = TimeUnit(case.disposal_unit or TimeUnit.WORKING_HOURS)
     remaining = Decimal(0)
@@ -709,14 +743,16 @@ def approve_suspension(
 def reject_suspension(
     *, case_id: int, version: int, actor: User, note: str, at: dt.datetime | None = None
 ) -> CaseEvent:
-    step = _begin(case_id=case_id, actor=actor, action=Action.REJECT_SUSPENSION, at=at)
+    step = _begin(
+        case_id=case_id, version=version, actor=actor, action=Action.REJECT_SUSPENSION, at=at
+    )
     return _commit(step, version=version, actor=actor, action=Action.REJECT_SUSPENSION, note=note)
 
 
 def resume_case(
     *, case_id: int, version: int, actor: User, note: str = "", at: dt.datetime | None = None
 ) -> CaseEvent:
-    step = _begin(case_id=case_id, actor=actor, action=Action.RESUME, at=at)
+    step = _begin(case_id=case_id, version=version, actor=actor, action=Action.RESUME, at=at)
     case = step.case
     unit = TimeUnit(case.disposal_unit or TimeUnit.WORKING_HOURS)
     remaining = Decimal(case.disposal_remaining or 0)
@@ -744,7 +780,7 @@ def send_check(
     note: str = "",
     at: dt.datetime | None = None,
 ) -> CaseEvent:
-    step = _begin(case_id=case_id, actor=actor, action=Action.SEND_CHECK, at=at)
+    step = _begin(case_id=case_id, version=version, actor=actor, action=Action.SEND_CHECK, at=at)
     chosen = _grid_inspector(step.case, inspector)
     return _commit(
         step,
@@ -770,7 +806,7 @@ def check_case(
     """Passed: ready to close. Failed: rework, back to the same department with a fresh limit."""
     checked = _checked_photos(photos)
     action = Action.PASS_CHECK if passed else Action.REWORK
-    step = _begin(case_id=case_id, actor=actor, action=action, at=at)
+    step = _begin(case_id=case_id, version=version, actor=actor, action=action, at=at)
     if passed:
         return _commit(step, version=version, actor=actor, action=action, note=note, photos=checked)
     amount, unit = _disposal_limit(step.case)
@@ -792,7 +828,7 @@ def check_case(
 def close_case(
     *, case_id: int, version: int, actor: User, note: str = "", at: dt.datetime | None = None
 ) -> CaseEvent:
-    step = _begin(case_id=case_id, actor=actor, action=Action.CLOSE, at=at)
+    step = _begin(case_id=case_id, version=version, actor=actor, action=Action.CLOSE, at=at)
     on_time = step.case.disposal_deadline is None or _disposed_on_time(step.case)
     return _commit(
         step,
@@ -819,7 +855,7 @@ def supervise_case(
     *, case_id: int, version: int, actor: User, note: str, at: dt.datetime | None = None
 ) -> CaseEvent:
     """督办: flag the case for urgent follow-up; its status does not change."""
-    step = _begin(case_id=case_id, actor=actor, action=Action.SUPERVISE, at=at)
+    step = _begin(case_id=case_id, version=version, actor=actor, action=Action.SUPERVISE, at=at)
     return _commit(
         step,
         version=version,
@@ -835,7 +871,7 @@ def reopen_case(
     *, case_id: int, version: int, actor: User, note: str, at: dt.datetime | None = None
 ) -> CaseEvent:
     """A citizen says it is not fixed: within the window, back to the department as rework."""
-    step = _begin(case_id=case_id, actor=actor, action=Action.REOPEN, at=at)
+    step = _begin(case_id=case_id, version=version, actor=actor, action=Action.REOPEN, at=at)
     case = step.case
     window, window_unit = timers.step_limit("reopen")
     if case.closed_at is None or worktime.elapsed(case.closed_at, step.at, window_unit) > window:
