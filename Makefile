@@ -32,8 +32,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 demo: install assets
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	$(DEMO_ENV) $(BIN)/python manage.py simulate --if-empty --days 30 --seed 1
 	@echo "finegrid is serving on http://$(HOST)/ (admin: http://$(HOST)/admin/)"
-	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST)
+	@# The embedded worker runs background jobs (notifications, timers) beside the server.
+	$(DEMO_ENV) $(BIN)/python manage.py run_worker & trap 'kill $$!' EXIT INT TERM; \
+	  $(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST)
 
 test: install-dev assets
 	$(BIN)/pytest

@@ -34,10 +34,16 @@ def _passwords_file() -> Path:
     return Path(settings.VAR_DIR) / "demo-logins.json"
 
 
+def _stored_passwords() -> dict[str, str]:
+    path = _passwords_file()
+    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    return stored
+
+
 def _demo_passwords(usernames: list[str]) -> dict[str, str]:
     """Random per-installation passwords, kept outside the repository so reruns print the same."""
     path = _passwords_file()
-    known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    known = _stored_passwords()
     for username in usernames:
         known.setdefault(username, secrets.token_urlsafe(9))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -236,6 +242,41 @@ def assign_demo_grids(
             )
 
 
+#: The kinds of unit cases are dispatched to in the demo, each given a handler account.
+HANDLED_UNIT_KINDS = (UnitKind.DEPARTMENT, UnitKind.STREET_OFFICE)
+
+
+def handler_username(unit: Unit) -> str:
+    return f"h-{unit.pk}"
+
+
+def seed_unit_handlers(units: dict[str, Unit]) -> dict[int, User]:
+    """One handler per department and street office, so every dispatched case has someone to act.
+
+    Their random passwords are kept in the demo logins file with the others but not printed (one
+    printed login per role). A password is hashed only for a new account or a new password: the
+    hasher is slow on purpose, and a rerun of the seed must stay fast.
+    """
+    receiving = sorted(
+        (u for u in units.values() if u.kind in HANDLED_UNIT_KINDS), key=lambda u: u.pk
+    )
+    usernames = [handler_username(u) for u in receiving]
+    before = _stored_passwords()
+    passwords = _demo_passwords(usernames)
+    existing = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
+    handlers: dict[int, User] = {}
+    for unit, username in zip(receiving, usernames, strict=True):
+        fresh = username not in existing or before.get(username) != passwords[username]
+        handlers[unit.pk] = upsert_staff_user(
+            username=username,
+            full_name=f"{unit.short_name or unit.name}处置员",
+            roles=[Role.HANDLER],
+            password=passwords[username] if fresh else None,
+            unit=unit,
+        )
+    return handlers
+
+
 def seed_demo() -> list[DemoLogin]:
     from finegrid.catalogue.actions import load_catalogue
 
@@ -246,4 +287,5 @@ def seed_demo() -> list[DemoLogin]:
         load_catalogue()
         logins = seed_staff(areas, units)
         assign_demo_grids(areas, units, seed_street_inspectors(areas, units))
+        seed_unit_handlers(units)
         return logins

@@ -86,17 +86,30 @@ _ADMIN_MODELS: Final = (
         ),
     ),
     ("worktime", ("calendarday", "calendaryear", "workschedule")),
+    ("cases", ("steplimit",)),
+    ("dispatch", ("routingrule",)),
 )
 _ADMIN: Final = frozenset(
     f"{app}.{verb}_{model}"
     for app, models in _ADMIN_MODELS
     for model in models
     for verb in ("view", "add", "change", "delete")
-) | frozenset({"auth.view_group", "auth.change_group"})
+) | frozenset(
+    {
+        "auth.view_group",
+        "auth.change_group",
+        "cases.view_case",
+        "cases.view_caseevent",
+        "cases.view_caseattachment",
+        "core.view_job",
+        "notifications.view_message",
+    }
+)
 
 ROLE_PERMISSIONS: Final[Mapping[Role, frozenset[str]]] = {
     Role.INSPECTOR: _VIEW_REFERENCE,
-    Role.RECEPTIONIST: _VIEW_REFERENCE,
+    # Receptionists call citizens back; nobody else needs a citizen's name and phone.
+    Role.RECEPTIONIST: _VIEW_REFERENCE | frozenset({"cases.view_citizen_contact"}),
     Role.SHIFT_LEADER: _VIEW_REFERENCE,
     Role.DISPATCHER: _VIEW_REFERENCE,
     Role.HANDLER: _VIEW_REFERENCE,

@@ -44,7 +44,9 @@ def test_permissions_not_role_names_decide(cast: dict[str, User]) -> None:
 
 def test_each_demo_user_holds_one_role(cast: dict[str, User]) -> None:
     printed = {
-        u: sorted(roles_of(user)) for u, user in cast.items() if not u.startswith("inspector0")
+        u: sorted(roles_of(user))
+        for u, user in cast.items()
+        if not u.startswith(("inspector0", "h-"))
     }
     assert printed == {
         "inspector": [Role.INSPECTOR],
@@ -60,3 +62,8 @@ def test_each_demo_user_holds_one_role(cast: dict[str, User]) -> None:
     street_inspectors = [u for u in cast if u.startswith("inspector0")]
     assert sorted(street_inspectors) == [f"inspector{i:02d}" for i in range(2, 9)]
     assert all(roles_of(cast[u]) == {Role.INSPECTOR} for u in street_inspectors)
+    # One handler per department and street office, for the simulator (not printed).
+    unit_handlers = [user for u, user in cast.items() if u.startswith("h-")]
+    assert len(unit_handlers) == 29
+    assert all(roles_of(user) == {Role.HANDLER} for user in unit_handlers)
+    assert all(u == f"h-{user.unit_id}" for u, user in cast.items() if u.startswith("h-"))
