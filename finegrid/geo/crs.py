@@ -28,7 +28,7 @@ class CRS(StrEnum):
     BD09 = "bd09"  # Baidu
 
 
-class UnknownCRS(ValueError):  # noqa: N818 (the name importers and views already use)
+class UnknownCRS(ValueError):
     """A coordinate system name we do not recognise; the message lists the accepted names."""
 
 

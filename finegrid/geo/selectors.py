@@ -41,7 +41,7 @@ _current: tuple[_Token, GeoIndex] | None = None
 _dated: OrderedDict[tuple[_Token, dt.date], GeoIndex] = OrderedDict()
 
 
-class OutsideCity(LookupError):  # noqa: N818 - named for what happened, like CaseChanged
+class OutsideCity(LookupError):
     """The point is in no grid or area of the city; the message says so in the user's language."""
 
     def __init__(self, lon: float, lat: float) -> None:

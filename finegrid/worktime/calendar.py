@@ -73,8 +73,7 @@ class TimeUnit(StrEnum):
         return self in (TimeUnit.WORKING_HOURS, TimeUnit.WORKING_DAYS)
 
 
-# The house names exceptions for what happened (CaseChanged, OutOfScope), not with an Error suffix.
-class CalendarYearMissing(LookupError):  # noqa: N818
+class CalendarYearMissing(LookupError):
     """Working time was asked for a year whose holidays nobody has entered: never guess them."""
 
     def __init__(self, year: int) -> None:

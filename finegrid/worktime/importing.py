@@ -45,7 +45,7 @@ class RowError:
         }
 
 
-class CalendarFileInvalid(ValueError):  # noqa: N818 - named for what happened, like CalendarYearMissing
+class CalendarFileInvalid(ValueError):
     """The file cannot be imported; `errors` says where and why, row by row."""
 
     def __init__(self, errors: list[RowError]) -> None:
