@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
@@ -39,6 +39,7 @@ from finegrid.cases.models import (
 from finegrid.cases.workflow import (
     REPORT_ROLES,
     SELF_HANDLE_ROLES,
+    TERMINAL,
     Action,
     ActionNotPermitted,
     Status,
@@ -306,6 +307,8 @@ def _commit(
         (target,) = transition.targets
     assert target in transition.targets, (action, target)
     fields = dict(changes or {})
+    if target in TERMINAL:
+        fields.setdefault("closed_at", at)
     if target != case.status_enum:
         fields.update(
             timers.step_clock(
@@ -352,7 +355,7 @@ def _deadlines(case: Case) -> dict[str, str | None]:
 
 def _grid_inspector(case: Case, chosen: User | None) -> User:
     if chosen is not None:
-        if not chosen.groups.filter(name="监督员").exists():
+        if Role.INSPECTOR not in roles_of(chosen):
             raise InvalidInput("inspector", _("%(name)s不是监督员") % {"name": chosen})
         return chosen
     inspector = (
@@ -370,6 +373,14 @@ def _disposal_limit(case: Case) -> tuple[Decimal, TimeUnit]:
         raise InvalidInput("filing_rule", _("案卷尚未立案，没有处置时限"))
     amount, unit = case.filing_rule.limit_for(case.urgency)
     return Decimal(amount), TimeUnit(unit)
+
+
+def _with_note(
+    action: Action, *, case_id: int, version: int, actor: User, note: str, at: dt.datetime | None
+) -> CaseEvent:
+    """An action that carries nothing but the actor's note (the table says whether one is required)."""
+    step = _begin(case_id=case_id, version=version, actor=actor, action=action, at=at)
+    return _commit(step, version=version, actor=actor, action=action, note=note)
 
 
 # --- one function per action ---------------------------------------------------------------------
@@ -411,14 +422,8 @@ def accept_case(
 def decline_case(
     *, case_id: int, version: int, actor: User, note: str, at: dt.datetime | None = None
 ) -> CaseEvent:
-    step = _begin(case_id=case_id, version=version, actor=actor, action=Action.DECLINE, at=at)
-    return _commit(
-        step,
-        version=version,
-        actor=actor,
-        action=Action.DECLINE,
-        note=note,
-        changes={"closed_at": step.at},
+    return _with_note(
+        Action.DECLINE, case_id=case_id, version=version, actor=actor, note=note, at=at
     )
 
 
@@ -485,14 +490,8 @@ def file_case(
 def cancel_case(
     *, case_id: int, version: int, actor: User, note: str, at: dt.datetime | None = None
 ) -> CaseEvent:
-    step = _begin(case_id=case_id, version=version, actor=actor, action=Action.CANCEL, at=at)
-    return _commit(
-        step,
-        version=version,
-        actor=actor,
-        action=Action.CANCEL,
-        note=note,
-        changes={"closed_at": step.at},
+    return _with_note(
+        Action.CANCEL, case_id=case_id, version=version, actor=actor, note=note, at=at
     )
 
 
@@ -525,7 +524,9 @@ def dispatch_case(
     step = _begin(case_id=case_id, version=version, actor=actor, action=Action.DISPATCH, at=at)
     if department.kind not in RECEIVING_UNITS or not department.is_active:
         raise InvalidInput("department", _("“%(name)s”不能接收派遣") % {"name": department})
-    proposal = propose_department(step.case)
+    # The reason is stored in the event (and its hash): always in the platform's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        proposal = propose_department(step.case)
     amount, unit = _disposal_limit(step.case)
     deadline = worktime.deadline(step.at, amount, unit)
     overridden = proposal.department is not None and proposal.department.pk != department.pk
@@ -553,8 +554,9 @@ def dispatch_case(
 def sign_for_case(
     *, case_id: int, version: int, actor: User, note: str = "", at: dt.datetime | None = None
 ) -> CaseEvent:
-    step = _begin(case_id=case_id, version=version, actor=actor, action=Action.SIGN_FOR, at=at)
-    return _commit(step, version=version, actor=actor, action=Action.SIGN_FOR, note=note)
+    return _with_note(
+        Action.SIGN_FOR, case_id=case_id, version=version, actor=actor, note=note, at=at
+    )
 
 
 def dispose_case(
@@ -647,19 +649,17 @@ def _iso(value: dt.datetime | None) -> str | None:
 def reject_extension(
     *, case_id: int, version: int, actor: User, note: str, at: dt.datetime | None = None
 ) -> CaseEvent:
-    step = _begin(
-        case_id=case_id, version=version, actor=actor, action=Action.REJECT_EXTENSION, at=at
+    return _with_note(
+        Action.REJECT_EXTENSION, case_id=case_id, version=version, actor=actor, note=note, at=at
     )
-    return _commit(step, version=version, actor=actor, action=Action.REJECT_EXTENSION, note=note)
 
 
 def request_return(
     *, case_id: int, version: int, actor: User, note: str, at: dt.datetime | None = None
 ) -> CaseEvent:
-    step = _begin(
-        case_id=case_id, version=version, actor=actor, action=Action.REQUEST_RETURN, at=at
+    return _with_note(
+        Action.REQUEST_RETURN, case_id=case_id, version=version, actor=actor, note=note, at=at
     )
-    return _commit(step, version=version, actor=actor, action=Action.REQUEST_RETURN, note=note)
 
 
 def approve_return(
@@ -683,8 +683,9 @@ def approve_return(
 def reject_return(
     *, case_id: int, version: int, actor: User, note: str, at: dt.datetime | None = None
 ) -> CaseEvent:
-    step = _begin(case_id=case_id, version=version, actor=actor, action=Action.REJECT_RETURN, at=at)
-    return _commit(step, version=version, actor=actor, action=Action.REJECT_RETURN, note=note)
+    return _with_note(
+        Action.REJECT_RETURN, case_id=case_id, version=version, actor=actor, note=note, at=at
+    )
 
 
 def request_suspension(
@@ -743,10 +744,9 @@ def approve_suspension(
 def reject_suspension(
     *, case_id: int, version: int, actor: User, note: str, at: dt.datetime | None = None
 ) -> CaseEvent:
-    step = _begin(
-        case_id=case_id, version=version, actor=actor, action=Action.REJECT_SUSPENSION, at=at
+    return _with_note(
+        Action.REJECT_SUSPENSION, case_id=case_id, version=version, actor=actor, note=note, at=at
     )
-    return _commit(step, version=version, actor=actor, action=Action.REJECT_SUSPENSION, note=note)
 
 
 def resume_case(
@@ -836,7 +836,6 @@ def close_case(
         actor=actor,
         action=Action.CLOSE,
         note=note,
-        changes={"closed_at": step.at},
         data={"disposed_on_time": on_time},
     )
 

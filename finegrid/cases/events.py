@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from finegrid.cases.models import Case, CaseAttachment, CaseEvent, ChainHead
 from finegrid.cases.workflow import Action, Status
@@ -164,16 +165,20 @@ def verify_chain(*, batch_size: int = 2000) -> list[AuditProblem]:
         )
         where = {"event_id": event.pk, "case_id": event.case_id, "seq": event.seq}
         if expected != event.hash:
-            problems.append(AuditProblem(**where, reason="内容与哈希不符（记录被修改）"))
+            problems.append(AuditProblem(**where, reason=_("内容与哈希不符（记录被修改）")))
         if event.chain_prev_hash != chain_prev:
             problems.append(
-                AuditProblem(**where, reason="与上一条事件的全局链接断开（其前有记录被删除或修改）")
+                AuditProblem(
+                    **where, reason=_("与上一条事件的全局链接断开（其前有记录被删除或修改）")
+                )
             )
         seq_before, hash_before = last_by_case.get(event.case_id, (0, ""))
         if event.seq != seq_before + 1 or event.case_prev_hash != hash_before:
             problems.append(
                 AuditProblem(
-                    **where, reason=f"与本案卷第 {seq_before} 步的链接断开（有记录被删除或修改）"
+                    **where,
+                    reason=_("与本案卷第 %(seq)d 步的链接断开（有记录被删除或修改）")
+                    % {"seq": seq_before},
                 )
             )
         last_by_case[event.case_id] = (event.seq, event.hash)
@@ -182,7 +187,7 @@ def verify_chain(*, batch_size: int = 2000) -> list[AuditProblem]:
     head = ChainHead.objects.filter(pk=1).first()
     if head is not None and (head.last_hash != chain_prev or head.last_event_id != last_id):
         problems.append(
-            AuditProblem(None, None, None, "链尾与最后一条事件不符（最后的记录被删除或修改）")
+            AuditProblem(None, None, None, _("链尾与最后一条事件不符（最后的记录被删除或修改）"))
         )
     return problems
 
