@@ -307,7 +307,7 @@ def _commit(
         (target,) = transition.targets
     assert target in transition.targets, (action, target)
     fields = dict(changes or {})
-    if target in TERMINAL:
+    if target in TERMINAL and target != case.status_enum:
         fields.setdefault("closed_at", at)
     if target != case.status_enum:
         fields.update(
@@ -863,6 +863,24 @@ def supervise_case(
         target=step.case.status_enum,
         note=note,
         changes={"supervised": True},
+    )
+
+
+def approve_overdue_appeal(
+    *, case_id: int, version: int, actor: User, note: str, at: dt.datetime | None = None
+) -> CaseEvent:
+    """超时申诉: the supervision centre accepts that the delay was not the department's doing."""
+    step = _begin(
+        case_id=case_id, version=version, actor=actor, action=Action.APPROVE_OVERDUE_APPEAL, at=at
+    )
+    return _commit(
+        step,
+        version=version,
+        actor=actor,
+        action=Action.APPROVE_OVERDUE_APPEAL,
+        target=step.case.status_enum,
+        note=note,
+        changes={"overdue_exempt": True},
     )
 
 

@@ -56,6 +56,7 @@ ACTION_LABELS = {
     Action.REWORK: _("核查不通过，返工"),
     Action.CLOSE: _("结案"),
     Action.SUPERVISE: _("督办"),
+    Action.APPROVE_OVERDUE_APPEAL: _("批准超时申诉"),
     Action.REOPEN: _("重新开启"),
 }
 
@@ -180,6 +181,7 @@ class Case(models.Model):
         related_name="inspection_tasks",
     )
     supervised = models.BooleanField(_("督办"), default=False)
+    overdue_exempt = models.BooleanField(_("超时申诉已批准"), default=False)
     rework_count = models.PositiveIntegerField(_("返工次数"), default=0)
     extension_count = models.PositiveIntegerField(_("延期次数"), default=0)
 

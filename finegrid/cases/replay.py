@@ -37,6 +37,7 @@ class ReplayedState:
     rework_count: int
     extension_count: int
     supervised: bool
+    overdue_exempt: bool
     closed_at: dt.datetime | None
     step_started_at: dt.datetime
     step_deadline: dt.datetime | None
@@ -55,6 +56,7 @@ class ReplayedState:
             rework_count=case.rework_count,
             extension_count=case.extension_count,
             supervised=case.supervised,
+            overdue_exempt=case.overdue_exempt,
             closed_at=case.closed_at,
             step_started_at=case.step_started_at,
             step_deadline=case.step_deadline,
@@ -93,6 +95,7 @@ def _apply(state: ReplayedState | None, event: CaseEvent) -> ReplayedState:
             rework_count=0,
             extension_count=0,
             supervised=False,
+            overdue_exempt=False,
             closed_at=None,
             step_started_at=event.at,
             **deadlines,
@@ -124,6 +127,8 @@ def _apply(state: ReplayedState | None, event: CaseEvent) -> ReplayedState:
             changes["closed_at"] = event.at
         case Action.SUPERVISE:
             changes["supervised"] = True
+        case Action.APPROVE_OVERDUE_APPEAL:
+            changes["overdue_exempt"] = True
         case _:
             pass
     return dataclasses.replace(state, **changes)

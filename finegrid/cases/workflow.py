@@ -60,6 +60,7 @@ class Action(StrEnum):
     REWORK = "rework"
     CLOSE = "close"
     SUPERVISE = "supervise"
+    APPROVE_OVERDUE_APPEAL = "approve_overdue_appeal"  # 超时申诉: exempt from the overdue count
     REOPEN = "reopen"
 
 
@@ -165,6 +166,19 @@ TRANSITIONS: Final[Mapping[tuple[Status, Action], Transition]] = {
     **{
         (status, Action.SUPERVISE): _t(status, roles={R.SUPERVISOR, R.LEADER}, note=True)
         for status in OPEN
+    },
+    # The department's appeal (not its fault that it ran late) is approved by the supervision
+    # centre; the case keeps its status and stops counting as overdue in evaluation.
+    **{
+        (status, Action.APPROVE_OVERDUE_APPEAL): _t(status, roles={R.SUPERVISOR}, note=True)
+        for status in (
+            *sorted(DISPOSAL_STATUSES),
+            S.SUSPENDED,
+            S.DISPOSED,
+            S.CHECKING,
+            S.PENDING_CLOSE,
+            S.CLOSED,
+        )
     },
 }
 

@@ -212,6 +212,8 @@ def _default_arguments(action: Action) -> tuple[Callable[..., CaseEvent], dict[s
             return actions.close_case, {}
         case Action.SUPERVISE:
             return actions.supervise_case, {"note": note}
+        case Action.APPROVE_OVERDUE_APPEAL:
+            return actions.approve_overdue_appeal, {"note": note}
         case Action.REOPEN:
             return actions.reopen_case, {"note": note}
         case Action.REPORT:

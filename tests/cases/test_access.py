@@ -69,6 +69,7 @@ pass_check          checking              ok   no   no    no   no   no   no   no
 rework              checking              ok   no   no    no   no   no   no   no   no
 close               pending_close         no   no   ok    no   no   no   no   no   no
 supervise           disposing             no   no   no    no   no   no   ok   ok   no
+approve_overdue_appeal disposing          no   no   no    no   no   no   ok   no   no
 reopen              closed                no   ok   no    no   no   no   no   no   no
 """
 
