@@ -850,19 +850,41 @@ def _disposed_on_time(case: Case) -> bool:
     return bool(disposed and case.disposal_deadline and disposed <= case.disposal_deadline)
 
 
-def supervise_case(
-    *, case_id: int, version: int, actor: User, note: str, at: dt.datetime | None = None
+def _set_flag(
+    action: Action,
+    flag: str,
+    *,
+    case_id: int,
+    version: int,
+    actor: User,
+    note: str,
+    at: dt.datetime | None,
 ) -> CaseEvent:
-    """督办: flag the case for urgent follow-up; its status does not change."""
-    step = _begin(case_id=case_id, version=version, actor=actor, action=Action.SUPERVISE, at=at)
+    """An action that raises a flag on the case and leaves its status where it is."""
+    step = _begin(case_id=case_id, version=version, actor=actor, action=action, at=at)
     return _commit(
         step,
         version=version,
         actor=actor,
-        action=Action.SUPERVISE,
+        action=action,
         target=step.case.status_enum,
         note=note,
-        changes={"supervised": True},
+        changes={flag: True},
+    )
+
+
+def supervise_case(
+    *, case_id: int, version: int, actor: User, note: str, at: dt.datetime | None = None
+) -> CaseEvent:
+    """督办: flag the case for urgent follow-up."""
+    return _set_flag(
+        Action.SUPERVISE,
+        "supervised",
+        case_id=case_id,
+        version=version,
+        actor=actor,
+        note=note,
+        at=at,
     )
 
 
@@ -870,17 +892,14 @@ def approve_overdue_appeal(
     *, case_id: int, version: int, actor: User, note: str, at: dt.datetime | None = None
 ) -> CaseEvent:
     """超时申诉: the supervision centre accepts that the delay was not the department's doing."""
-    step = _begin(
-        case_id=case_id, version=version, actor=actor, action=Action.APPROVE_OVERDUE_APPEAL, at=at
-    )
-    return _commit(
-        step,
+    return _set_flag(
+        Action.APPROVE_OVERDUE_APPEAL,
+        "overdue_exempt",
+        case_id=case_id,
         version=version,
         actor=actor,
-        action=Action.APPROVE_OVERDUE_APPEAL,
-        target=step.case.status_enum,
         note=note,
-        changes={"overdue_exempt": True},
+        at=at,
     )
 
 
