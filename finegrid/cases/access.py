@@ -7,6 +7,8 @@ not found.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
 from finegrid.cases.errors import CaseNotFound
@@ -51,11 +53,25 @@ def _in_areas(prefixes: list[str]) -> Q:
     return condition
 
 
-def visibility(user: User, roles: frozenset[Role] | None = None) -> Q:
-    roles = roles_of(user) if roles is None else roles
+@dataclass(frozen=True)
+class Scope:
+    """A user's roles and the area codes they answer for, read once and used by every check."""
+
+    roles: frozenset[Role]
+    prefixes: tuple[str, ...]
+
+
+def scope_of(user: User) -> Scope:
+    roles = roles_of(user)
+    return Scope(roles, tuple(area_prefixes(user)) if roles & AREA_ROLES else ())
+
+
+def visibility(user: User, scope: Scope | None = None) -> Q:
+    scope = scope_of(user) if scope is None else scope
+    roles = scope.roles
     condition = Q(pk__in=[])
     if roles & AREA_ROLES:
-        condition |= _in_areas(area_prefixes(user))
+        condition |= _in_areas(list(scope.prefixes))
     if roles & DEPARTMENT_ROLES and user.unit_id is not None:
         condition |= Q(department_id=user.unit_id)
     if Role.INSPECTOR in roles:
@@ -77,7 +93,9 @@ def access_case_by_id(*, user: User, case_id: int) -> Case:
     return case
 
 
-def check_action_scope(*, user: User, case: Case, action: Action, role: Role) -> None:
+def check_action_scope(
+    *, user: User, case: Case, action: Action, role: Role, scope: Scope | None = None
+) -> None:
     """Beyond the role: a handler acts only for their own department, an inspector on their task."""
     own_department = case.department_id is not None and case.department_id == user.unit_id
     if role in DEPARTMENT_ROLES and action in DEPARTMENT_ACTIONS and not own_department:
@@ -92,7 +110,8 @@ def check_action_scope(*, user: User, case: Case, action: Action, role: Role) ->
             raise ActionNotPermitted(action, frozenset({role}))
     if role in AREA_ROLES:
         code = case.area_code
-        if not any(code.startswith(prefix) for prefix in area_prefixes(user)):
+        prefixes = scope.prefixes if scope is not None else tuple(area_prefixes(user))
+        if not any(code.startswith(prefix) for prefix in prefixes):
             raise ActionNotPermitted(action, frozenset({role}))
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from finegrid.cases import timers
-from finegrid.cases.access import check_action_scope, visibility
+from finegrid.cases.access import check_action_scope, scope_of, visibility
 from finegrid.cases.errors import CaseChanged, CaseNotFound, InvalidInput, NoteRequired
 from finegrid.cases.events import record_event
 from finegrid.cases.models import (
@@ -269,15 +269,18 @@ class _Step:
 def _begin(
     *, case_id: int, version: int, actor: User, action: Action, at: dt.datetime | None
 ) -> _Step:
-    case = Case.objects.filter(visibility(actor), pk=case_id).first() if actor.is_active else None
+    if not actor.is_active:
+        raise CaseNotFound(case_id)
+    scope = scope_of(actor)
+    case = Case.objects.filter(visibility(actor, scope), pk=case_id).first()
     if case is None:
         raise CaseNotFound(case_id)
     if case.version != version:
         # The user acted on what they saw; that it has moved on is the conflict, not the status.
         raise CaseChanged(case_id)
     transition = transition_for(case.status_enum, action)
-    role = role_for(transition, action, roles_of(actor))
-    check_action_scope(user=actor, case=case, action=action, role=role)
+    role = role_for(transition, action, scope.roles)
+    check_action_scope(user=actor, case=case, action=action, role=role, scope=scope)
     moment = at or timezone.now()
     last = case.events.order_by("-seq").values_list("at", flat=True).first()
     if last is not None and moment < last:
@@ -344,12 +347,9 @@ def _commit(
 
 
 def _deadlines(case: Case) -> dict[str, str | None]:
-    def iso(value: dt.datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
     return {
-        "step_deadline": iso(case.step_deadline),
-        "disposal_deadline": iso(case.disposal_deadline),
+        "step_deadline": _iso(case.step_deadline),
+        "disposal_deadline": _iso(case.disposal_deadline),
     }
 
 
