@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "finegrid.cases",
     "finegrid.dispatch",
     "finegrid.notifications",
+    "finegrid.api",
+    "finegrid.open311",
     "finegrid.web",
     "finegrid.demo",
 ]
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# The request-size guard runs first, so an oversized body is refused before anything reads it.
+MIDDLEWARE.insert(0, "finegrid.api.middleware.request_size_limit")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -247,3 +251,28 @@ FINEGRID_MAP_TILE_CRS = env_choice(
     "FINEGRID_MAP_TILE_CRS", "wgs84", frozenset({"wgs84", "gcj02", "bd09"})
 )
 FINEGRID_MAP_ATTRIBUTION = env_str("FINEGRID_MAP_ATTRIBUTION", "")
+
+# --- API, Open311 and their limits ---------------------------------------------------------------
+# The cache holds rate-limit counters; production points it at Redis so all processes share them.
+_CACHE_URL = env_str("FINEGRID_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        if _CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+FINEGRID_RATE_TOKEN = env_str("FINEGRID_RATE_TOKEN", "1200/min")
+FINEGRID_RATE_ANONYMOUS = env_str("FINEGRID_RATE_ANONYMOUS", "120/min")
+for _name in ("FINEGRID_RATE_TOKEN", "FINEGRID_RATE_ANONYMOUS"):
+    _count, _slash, _period = str(globals()[_name]).partition("/")
+    if not _count.isdigit() or _period not in {"s", "sec", "m", "min", "h", "hour", "d", "day"}:
+        raise ImproperlyConfigured(f"{_name} must look like 600/min, not {globals()[_name]!r}.")
+FINEGRID_TRUSTED_PROXIES = env_int("FINEGRID_TRUSTED_PROXIES", 0, minimum=0)
+# A whole request (form fields and photos together) is refused above this size with a 413.
+FINEGRID_MAX_REQUEST_BYTES = env_int(
+    "FINEGRID_MAX_REQUEST_MB", 4 * FINEGRID_MAX_PHOTO_BYTES // (1024 * 1024) + 1, minimum=1
+) * (1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # the non-file part of a request
+FINEGRID_IDEMPOTENCY_DAYS = env_int("FINEGRID_IDEMPOTENCY_DAYS", 7, minimum=1)
+NINJA_PAGINATION_PER_PAGE = 50

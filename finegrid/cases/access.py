@@ -117,3 +117,9 @@ def check_action_scope(
 
 def can_view_citizen_contact(user: User) -> bool:
     return user.has_perm("cases.view_citizen_contact")
+
+
+def channel_cases(*, source: str, area_prefix: str) -> QuerySet[Case]:
+    """What an integration (a service token, an Open311 client) may read: the cases that came in
+    through its source, in its area."""
+    return Case.objects.filter(source=source, area_code__startswith=area_prefix)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,7 +20,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from PIL import Image, UnidentifiedImageError
 
 from finegrid.cases import timers
 from finegrid.cases.access import check_action_scope, scope_of, visibility
@@ -36,6 +34,7 @@ from finegrid.cases.models import (
     DailyCounter,
     Source,
 )
+from finegrid.cases.photos import Photo, check_photos, strip_location
 from finegrid.cases.workflow import (
     REPORT_ROLES,
     SELF_HANDLE_ROLES,
@@ -55,16 +54,9 @@ from finegrid.org.roles import Role, roles_of
 from finegrid.worktime import selectors as worktime
 from finegrid.worktime.calendar import TimeUnit
 
-IMAGE_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF"})
 RECEIVING_UNITS = frozenset(
     {UnitKind.DEPARTMENT, UnitKind.STREET_OFFICE, UnitKind.COMMUNITY_COMMITTEE}
 )
-
-
-@dataclass(frozen=True)
-class Photo:
-    name: str
-    content: bytes
 
 
 @dataclass(frozen=True)
@@ -74,34 +66,6 @@ class CitizenInput:
 
 
 # --- input checks (before any write) -------------------------------------------------------------
-
-
-def _checked_photos(photos: Sequence[Photo]) -> list[tuple[Photo, str]]:
-    limit = settings.FINEGRID_MAX_PHOTO_BYTES
-    checked = []
-    for photo in photos:
-        if len(photo.content) > limit:
-            raise InvalidInput(
-                "photos",
-                _("照片“%(name)s”超过%(mb)d MB的上限")
-                % {"name": photo.name, "mb": limit // (1024 * 1024)},
-            )
-        try:
-            with Image.open(io.BytesIO(photo.content)) as image:
-                image_format = image.format or ""
-                image.verify()
-        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-            raise InvalidInput(
-                "photos", _("“%(name)s”不是有效的图片文件") % {"name": photo.name}
-            ) from None
-        if image_format not in IMAGE_FORMATS:
-            raise InvalidInput(
-                "photos",
-                _("“%(name)s”的图片格式%(format)s不受支持")
-                % {"name": photo.name, "format": image_format},
-            )
-        checked.append((photo, image_format.lower().replace("jpeg", "jpg")))
-    return checked
 
 
 def _store_photos(
@@ -196,7 +160,10 @@ def report_case(
             validate_component_code(component_code)
         except ValidationError as exc:
             raise InvalidInput("component_code", "；".join(exc.messages)) from None
-    checked = _checked_photos(photos)
+    checked = check_photos(photos)
+    if actor is None:
+        # A citizen's photo would tell everyone where they stood (often their home): drop it.
+        checked = [(strip_location(photo), extension) for photo, extension in checked]
     area = place.community or place.street or place.district
     assert area is not None
     assert place.district is not None
@@ -438,7 +405,7 @@ def verify_case(
     at: dt.datetime | None = None,
 ) -> CaseEvent:
     """The inspector's finding on site; the shift leader then files or cancels."""
-    checked = _checked_photos(photos)
+    checked = check_photos(photos)
     step = _begin(case_id=case_id, version=version, actor=actor, action=Action.VERIFY, at=at)
     if not confirmed:
         note = _require_note(note)
@@ -568,7 +535,7 @@ def dispose_case(
     photos: Sequence[Photo] = (),
     at: dt.datetime | None = None,
 ) -> CaseEvent:
-    checked = _checked_photos(photos)
+    checked = check_photos(photos)
     step = _begin(case_id=case_id, version=version, actor=actor, action=Action.DISPOSE, at=at)
     return _commit(
         step,
@@ -804,7 +771,7 @@ def check_case(
     at: dt.datetime | None = None,
 ) -> CaseEvent:
     """Passed: ready to close. Failed: rework, back to the same department with a fresh limit."""
-    checked = _checked_photos(photos)
+    checked = check_photos(photos)
     action = Action.PASS_CHECK if passed else Action.REWORK
     step = _begin(case_id=case_id, version=version, actor=actor, action=action, at=at)
     if passed:

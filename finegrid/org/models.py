@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from finegrid.org.roles import Role
+
 
 class DepartmentType(models.Model):
     """A kind of responsible department (城管, 住建, 供电...): what a category is routed to."""
@@ -116,6 +118,8 @@ class User(AbstractUser):
         related_name="staff",
         help_text=_("用户可查看和办理的区域范围；留空时以所属单位的辖区为准"),
     )
+    #: Set on an instance acting through a personal API token limited to some roles; never stored.
+    role_limit: frozenset[Role] | None = None
 
     class Meta:
         verbose_name = _("用户")

@@ -156,4 +156,7 @@ def roles_of(user: object) -> frozenset[Role]:
     groups = getattr(user, "groups", None)
     if groups is None:
         return frozenset()
-    return frozenset(names[n] for n in groups.values_list("name", flat=True) if n in names)
+    held = frozenset(names[n] for n in groups.values_list("name", flat=True) if n in names)
+    # A personal API token may act with fewer roles than its owner holds (see finegrid.api).
+    limit: frozenset[Role] | None = getattr(user, "role_limit", None)
+    return held & limit if limit is not None else held

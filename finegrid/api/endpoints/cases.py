@@ -1,0 +1,423 @@
+"""Cases: report, list, read, and every workflow action, each its own documented endpoint."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja.responses import Status as Reply
+from ninja import Field as NinjaField
+from ninja import Header, Query, Router, Schema
+
+from finegrid.api import schemas as s
+from finegrid.api.auth import Principal, principal
+from finegrid.api.errors import ApiError, forbidden, not_found
+from finegrid.api.idempotency import once
+from finegrid.api.output import case_detail, case_out, with_related
+from finegrid.api.uploads import consume_uploads
+from finegrid.cases import actions
+from finegrid.cases.access import channel_cases, visible_cases
+from finegrid.cases.actions import CitizenInput
+from finegrid.cases.errors import CaseNotFound, InvalidInput
+from finegrid.cases.models import ACTION_LABELS, Case, CaseAttachment, CaseEvent, Source
+from finegrid.cases.workflow import OPEN, Action, Status
+from finegrid.catalogue.models import Category, FilingRule
+from finegrid.org.models import Unit, User
+
+router = Router(tags=["cases"])
+
+MAX_PAGE = 200
+
+
+def readable_cases(caller: Principal) -> QuerySet[Case]:
+    """The cases this caller may read: the pages' selector for staff, the channel's for a service."""
+    if caller.user is not None:
+        return visible_cases(caller.user)
+    assert caller.token is not None
+    assert caller.token.area is not None
+    return channel_cases(source=caller.token.source, area_prefix=caller.token.area.code_prefix)
+
+
+def _read(caller: Principal, case_id: int) -> Case:
+    case = (
+        with_related(readable_cases(caller))
+        .select_related("filing_rule", "citizen")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise CaseNotFound(case_id)
+    return case
+
+
+# --- list ----------------------------------------------------------------------------------------
+
+
+class CaseFilters(Schema):
+    status: list[Status] = NinjaField(default_factory=list, description="repeatable")
+    source: Source | None = None
+    category_id: int | None = None
+    area: str | None = NinjaField(None, max_length=12, description="area code (and below)")
+    grid: str | None = NinjaField(None, max_length=15)
+    department_id: int | None = None
+    overdue: bool | None = NinjaField(None, description="past the current step's deadline")
+    supervised: bool | None = None
+    q: str | None = NinjaField(None, max_length=100, description="case number or text")
+    reported_from: dt.date | None = None
+    reported_to: dt.date | None = None
+    cursor: str | None = NinjaField(None, max_length=40)
+    limit: int = NinjaField(50, ge=1, le=MAX_PAGE)
+
+
+def _cursor(value: str) -> int:
+    try:
+        position = int(base64.urlsafe_b64decode(value.encode() + b"==").decode())
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise ApiError(422, "invalid", _("分页游标无效"), "cursor") from None
+    return position
+
+
+def _filtered(cases: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
+    if f.status:
+        cases = cases.filter(status__in=f.status)
+    if f.source:
+        cases = cases.filter(source=f.source)
+    if f.category_id is not None:
+        cases = cases.filter(category_id=f.category_id)
+    if f.area:
+        cases = cases.filter(area_code__startswith=f.area)
+    if f.grid:
+        cases = cases.filter(grid__code=f.grid)
+    if f.department_id is not None:
+        cases = cases.filter(department_id=f.department_id)
+    if f.overdue is not None:
+        late = Q(status__in=list(OPEN), step_deadline__lt=timezone.now())
+        cases = cases.filter(late) if f.overdue else cases.exclude(late)
+    if f.supervised is not None:
+        cases = cases.filter(supervised=f.supervised)
+    if f.q:
+        text = f.q.strip()
+        cases = cases.filter(
+            Q(case_no=text) | Q(description__icontains=text) | Q(address__icontains=text)
+        )
+    if f.reported_from:
+        cases = cases.filter(reported_at__date__gte=f.reported_from)
+    if f.reported_to:
+        cases = cases.filter(reported_at__date__lte=f.reported_to)
+    return cases
+
+
+@router.get("", response=s.CasePage, summary="案卷列表 List cases (newest first)")
+def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
+    cases = _filtered(readable_cases(principal(request)), filters)
+    if filters.cursor:
+        cases = cases.filter(pk__lt=_cursor(filters.cursor))
+    page = list(with_related(cases).order_by("-pk")[: filters.limit + 1])
+    more = len(page) > filters.limit
+    page = page[: filters.limit]
+    next_cursor = (
+        base64.urlsafe_b64encode(str(page[-1].pk).encode()).decode().rstrip("=") if more else None
+    )
+    return {"results": [case_out(c) for c in page], "next_cursor": next_cursor}
+
+
+# --- report --------------------------------------------------------------------------------------
+
+
+@router.post(
+    "",
+    response={201: s.CaseDetail},
+    summary="上报问题 Report a problem",
+    description="Creates a case in the normal workflow. Send `Idempotency-Key` so that a retry "
+    "returns the first answer instead of filing twice.",
+)
+def report(
+    request: HttpRequest,
+    payload: s.ReportIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),  # type: ignore[assignment]
+) -> Reply[Any]:
+    caller = principal(request)
+
+    def run() -> tuple[int, Any, Case | None]:
+        case = _report(caller, payload)
+        return (
+            201,
+            s.CaseDetail.model_validate(case_detail(caller, _read(caller, case.pk))).model_dump(
+                mode="json"
+            ),
+            case,
+        )
+
+    status, answer = once(
+        owner=caller.owner, key=idempotency_key, payload=payload.model_dump(mode="json"), run=run
+    )
+    return Reply(status, answer)
+
+
+def _report(caller: Principal, payload: s.ReportIn) -> Case:
+    category = None
+    if payload.category_id is not None:
+        category = Category.objects.filter(pk=payload.category_id).first()
+        if category is None:
+            raise InvalidInput("category_id", _("类别不存在"))
+    citizen = (
+        CitizenInput(payload.citizen.name.strip(), payload.citizen.phone.strip())
+        if payload.citizen and (payload.citizen.name.strip() or payload.citizen.phone.strip())
+        else None
+    )
+    with transaction.atomic():
+        photos = consume_uploads(caller, payload.photos)
+        if caller.is_service:
+            assert caller.token is not None
+            assert caller.token.area is not None
+            if payload.self_handled or payload.source not in (None, caller.token.source):
+                raise forbidden(_("服务令牌只能以其绑定的问题来源上报"))
+            _require_in_area(payload, caller.token.area.code_prefix)
+            return actions.report_case(
+                actor=None,
+                source=Source(caller.token.source),
+                lon=payload.lon,
+                lat=payload.lat,
+                crs=payload.crs,
+                description=payload.description,
+                address=payload.address,
+                category=category,
+                component_code=payload.component_code,
+                urgency=payload.urgency,
+                citizen=citizen,
+                photos=photos,
+            )
+        user = caller.require_user()
+        return actions.report_case(
+            actor=user,
+            source=payload.source or Source.INSPECTOR,
+            lon=payload.lon,
+            lat=payload.lat,
+            crs=payload.crs,
+            description=payload.description,
+            address=payload.address,
+            category=category,
+            component_code=payload.component_code,
+            urgency=payload.urgency,
+            citizen=citizen,
+            photos=photos,
+            self_handled=payload.self_handled,
+        )
+
+
+def _require_in_area(payload: s.ReportIn, prefix: str) -> None:
+    """A service token files only inside its area; checked before anything is written."""
+    from finegrid.geo.crs import CoordinateError, to_wgs84
+    from finegrid.geo.selectors import OutsideCity, locate_point
+
+    try:
+        lon, lat = to_wgs84(payload.lon, payload.lat, payload.crs)
+        place = locate_point(lon=lon, lat=lat)
+    except (CoordinateError, OutsideCity) as exc:
+        raise InvalidInput("location", str(exc)) from None
+    area = place.community or place.street or place.district
+    if area is None or not area.code.startswith(prefix):
+        raise InvalidInput("location", _("该位置不在此令牌的服务区域内"))
+
+
+# --- read ----------------------------------------------------------------------------------------
+
+
+@router.get("/{case_id}", response=s.CaseDetail, summary="案卷详情与全过程 Case with timeline")
+def read(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    caller = principal(request)
+    return case_detail(caller, _read(caller, case_id))
+
+
+@router.get(
+    "/{case_id}/attachments/{attachment_id}",
+    url_name="case_attachment",
+    summary="下载照片 Download a photo",
+    response={200: None},
+)
+def attachment(request: HttpRequest, case_id: int, attachment_id: int) -> FileResponse:
+    case = _read(principal(request), case_id)
+    found = CaseAttachment.objects.filter(case=case, pk=attachment_id).first()
+    if found is None:
+        raise not_found(_("附件不存在"))
+    return FileResponse(found.file.open("rb"), content_type=found.content_type)
+
+
+# --- actions -------------------------------------------------------------------------------------
+
+
+def _user(user_id: int | None, field: str) -> User | None:
+    if user_id is None:
+        return None
+    found = User.objects.filter(pk=user_id, is_active=True).first()
+    if found is None:
+        raise InvalidInput(field, _("人员不存在"))
+    return found
+
+
+def _file(user: User, case_id: int, body: s.FileIn) -> CaseEvent:
+    category = Category.objects.filter(pk=body.category_id).first()
+    if category is None:
+        raise InvalidInput("category_id", _("类别不存在"))
+    rule = FilingRule.objects.filter(pk=body.filing_rule_id, category=category).first()
+    if rule is None:
+        raise InvalidInput("filing_rule_id", _("立案条件不属于所选类别"))
+    return actions.file_case(
+        case_id=case_id,
+        version=body.version,
+        actor=user,
+        category=category,
+        filing_rule=rule,
+        urgency=body.urgency,
+        note=body.note,
+    )
+
+
+def _dispatch(user: User, case_id: int, body: s.DispatchIn) -> CaseEvent:
+    department = Unit.objects.filter(pk=body.department_id, is_active=True).first()
+    if department is None:
+        raise InvalidInput("department_id", _("处置单位不存在"))
+    return actions.dispatch_case(
+        case_id=case_id, version=body.version, actor=user, department=department, note=body.note
+    )
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    schema: type[s.ActionIn]
+    run: Callable[[User, int, Any, list[actions.Photo]], CaseEvent]
+    description: str = ""
+
+
+def _noted(function: Callable[..., CaseEvent]) -> Callable[[User, int, Any, Any], CaseEvent]:
+    return lambda user, case_id, body, photos: function(
+        case_id=case_id, version=body.version, actor=user, note=body.note
+    )
+
+
+#: Every workflow action but the report, with the body it takes and the action function it calls.
+ENDPOINTS: dict[Action, Endpoint] = {
+    Action.ACCEPT: Endpoint(
+        s.AcceptIn,
+        lambda u, c, b, p: actions.accept_case(
+            case_id=c,
+            version=b.version,
+            actor=u,
+            inspector=_user(b.inspector_id, "inspector_id"),
+            note=b.note,
+        ),
+    ),
+    Action.DECLINE: Endpoint(s.ActionIn, _noted(actions.decline_case)),
+    Action.VERIFY: Endpoint(
+        s.VerifyIn,
+        lambda u, c, b, p: actions.verify_case(
+            case_id=c, version=b.version, actor=u, confirmed=b.confirmed, note=b.note, photos=p
+        ),
+    ),
+    Action.FILE: Endpoint(s.FileIn, lambda u, c, b, p: _file(u, c, b)),
+    Action.CANCEL: Endpoint(s.ActionIn, _noted(actions.cancel_case)),
+    Action.REVIEW_SELF_HANDLED: Endpoint(
+        s.ActionIn,
+        lambda u, c, b, p: actions.review_self_handled(
+            case_id=c, version=b.version, actor=u, approved=True, note=b.note
+        ),
+    ),
+    Action.REJECT_SELF_HANDLED: Endpoint(
+        s.ActionIn,
+        lambda u, c, b, p: actions.review_self_handled(
+            case_id=c, version=b.version, actor=u, approved=False, note=b.note
+        ),
+    ),
+    Action.DISPATCH: Endpoint(s.DispatchIn, lambda u, c, b, p: _dispatch(u, c, b)),
+    Action.SIGN_FOR: Endpoint(s.ActionIn, _noted(actions.sign_for_case)),
+    Action.DISPOSE: Endpoint(
+        s.PhotosIn,
+        lambda u, c, b, p: actions.dispose_case(
+            case_id=c, version=b.version, actor=u, note=b.note, photos=p
+        ),
+    ),
+    Action.REQUEST_EXTENSION: Endpoint(
+        s.ExtensionIn,
+        lambda u, c, b, p: actions.request_extension(
+            case_id=c, version=b.version, actor=u, amount=b.amount, unit=b.unit, note=b.note
+        ),
+    ),
+    Action.APPROVE_EXTENSION: Endpoint(s.ActionIn, _noted(actions.approve_extension)),
+    Action.REJECT_EXTENSION: Endpoint(s.ActionIn, _noted(actions.reject_extension)),
+    Action.REQUEST_RETURN: Endpoint(s.ActionIn, _noted(actions.request_return)),
+    Action.APPROVE_RETURN: Endpoint(s.ActionIn, _noted(actions.approve_return)),
+    Action.REJECT_RETURN: Endpoint(s.ActionIn, _noted(actions.reject_return)),
+    Action.REQUEST_SUSPENSION: Endpoint(
+        s.SuspensionIn,
+        lambda u, c, b, p: actions.request_suspension(
+            case_id=c, version=b.version, actor=u, note=b.note, resume_on=b.resume_on
+        ),
+    ),
+    Action.APPROVE_SUSPENSION: Endpoint(s.ActionIn, _noted(actions.approve_suspension)),
+    Action.REJECT_SUSPENSION: Endpoint(s.ActionIn, _noted(actions.reject_suspension)),
+    Action.RESUME: Endpoint(s.ActionIn, _noted(actions.resume_case)),
+    Action.SEND_CHECK: Endpoint(
+        s.SendCheckIn,
+        lambda u, c, b, p: actions.send_check(
+            case_id=c,
+            version=b.version,
+            actor=u,
+            inspector=_user(b.inspector_id, "inspector_id"),
+            note=b.note,
+        ),
+    ),
+    Action.PASS_CHECK: Endpoint(
+        s.PhotosIn,
+        lambda u, c, b, p: actions.check_case(
+            case_id=c, version=b.version, actor=u, passed=True, note=b.note, photos=p
+        ),
+    ),
+    Action.REWORK: Endpoint(
+        s.PhotosIn,
+        lambda u, c, b, p: actions.check_case(
+            case_id=c, version=b.version, actor=u, passed=False, note=b.note, photos=p
+        ),
+    ),
+    Action.CLOSE: Endpoint(s.ActionIn, _noted(actions.close_case)),
+    Action.SUPERVISE: Endpoint(s.ActionIn, _noted(actions.supervise_case)),
+    Action.APPROVE_OVERDUE_APPEAL: Endpoint(s.ActionIn, _noted(actions.approve_overdue_appeal)),
+    Action.REOPEN: Endpoint(s.ActionIn, _noted(actions.reopen_case)),
+}
+
+
+def _add_action(action: Action, endpoint: Endpoint) -> None:
+    schema = endpoint.schema
+
+    def take(request: HttpRequest, case_id: int, payload: schema) -> dict[str, Any]:  # type: ignore[valid-type]
+        caller = principal(request)
+        user = caller.require_user()
+        photos = getattr(payload, "photos", [])
+        with transaction.atomic():
+            event = endpoint.run(user, case_id, payload, consume_uploads(caller, photos))
+        return {"case": case_detail(caller, _read(caller, case_id)), "event_seq": event.seq}
+
+    # Annotations are postponed in this module: give ninja the real body schema to read.
+    take.__annotations__["payload"] = schema
+    take.__name__ = f"case_{action.value}"
+    router.post(
+        f"/{{case_id}}/{action.value}",
+        response=s.ActionOut,
+        summary=f"{ACTION_LABELS[action]} {action.value.replace('_', ' ')}",
+        operation_id=f"case_{action.value}",
+        tags=["case actions"],
+    )(take)
+
+
+for _action, _endpoint in ENDPOINTS.items():
+    _add_action(_action, _endpoint)
+
+assert set(ENDPOINTS) == set(Action) - {Action.REPORT}, "every action needs its endpoint"
