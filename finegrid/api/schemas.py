@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -15,7 +15,7 @@ from finegrid.geo.crs import CRS
 from finegrid.worktime.calendar import TimeUnit
 
 Note = Field("", max_length=2000, description="意见或理由 / note")
-PhotoIds = Field(
+PhotoIds: Any = Field(
     default_factory=list, max_length=9, description="先经 POST /attachments 上传所得的编号"
 )
 

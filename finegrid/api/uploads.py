@@ -56,10 +56,14 @@ def consume_uploads(caller: Principal, ids: list[int]) -> list[Photo]:
         upload = uploads[upload_id]
         with upload.file.open("rb") as handle:
             photos.append(Photo(upload.name, handle.read()))
-    files = [uploads[i].file.name for i in ids]
+    files = [uploads[i].file for i in ids]
     Upload.objects.filter(pk__in=ids).delete()
-    storage = Upload._meta.get_field("file").storage  # type: ignore[union-attr]
-    transaction.on_commit(lambda: [storage.delete(name) for name in files])
+
+    def remove_files() -> None:
+        for file in files:
+            file.delete(save=False)
+
+    transaction.on_commit(remove_files)
     return photos
 
 

@@ -12,6 +12,7 @@ from finegrid.api.tokens import issue_personal_token, issue_service_token
 from finegrid.cases.models import Source
 from finegrid.geo.models import Area
 from finegrid.org.models import User
+from tests.cases.conftest import exposed_rubbish  # noqa: F401  (a fixture these tests share)
 
 
 class Api:

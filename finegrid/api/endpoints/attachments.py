@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja.responses import Status as Reply
 from ninja import File, Router
 from ninja.files import UploadedFile
+from ninja.responses import Status as Reply
 
 from finegrid.api import schemas as s
 from finegrid.api.auth import principal

@@ -7,16 +7,17 @@ import binascii
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja.responses import Status as Reply
 from ninja import Field as NinjaField
-from ninja import Header, Query, Router, Schema
+from ninja import Query, Router, Schema
+from ninja.params.functions import Header as HeaderParam
+from ninja.responses import Status as Reply
 
 from finegrid.api import schemas as s
 from finegrid.api.auth import Principal, principal
@@ -29,6 +30,7 @@ from finegrid.cases.access import channel_cases, visible_cases
 from finegrid.cases.actions import CitizenInput
 from finegrid.cases.errors import CaseNotFound, InvalidInput
 from finegrid.cases.models import ACTION_LABELS, Case, CaseAttachment, CaseEvent, Source
+from finegrid.cases.photos import Photo
 from finegrid.cases.workflow import OPEN, Action, Status
 from finegrid.catalogue.models import Category, FilingRule
 from finegrid.org.models import Unit, User
@@ -143,7 +145,10 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
 def report(
     request: HttpRequest,
     payload: s.ReportIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),  # type: ignore[assignment]
+    idempotency_key: Annotated[
+        str | None,
+        HeaderParam(None, alias="Idempotency-Key", description="retry-safe key, ≤255 chars"),
+    ] = None,
 ) -> Reply[Any]:
     caller = principal(request)
 
@@ -294,7 +299,7 @@ def _dispatch(user: User, case_id: int, body: s.DispatchIn) -> CaseEvent:
 @dataclass(frozen=True)
 class Endpoint:
     schema: type[s.ActionIn]
-    run: Callable[[User, int, Any, list[actions.Photo]], CaseEvent]
+    run: Callable[[User, int, Any, list[Photo]], CaseEvent]
     description: str = ""
 
 

@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja.responses import Status as Reply
 from ninja import Router
+from ninja.responses import Status as Reply
 
 from finegrid.api import schemas as s
 from finegrid.api.auth import SessionAuth, principal
