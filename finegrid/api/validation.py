@@ -23,10 +23,18 @@ def _message(error: dict[str, Any]) -> str:
     context = error.get("ctx") or {}
     if kind == "missing":
         return _("缺少必填项")
+    bounds = {
+        "greater_than_equal": ("ge", _("应不小于%(bound)s")),
+        "greater_than": ("gt", _("应大于%(bound)s")),
+        "less_than_equal": ("le", _("应不大于%(bound)s")),
+        "less_than": ("lt", _("应小于%(bound)s")),
+    }
+    if kind in bounds:
+        name, text = bounds[kind]
+        bound = context.get(name)
+        shown = f"{bound:g}" if isinstance(bound, int | float) else str(bound)
+        return text % {"bound": shown}
     if kind.startswith(("int", "float", "decimal")):
-        if "greater" in kind or "less" in kind:
-            bound = context.get("ge", context.get("gt", context.get("le", context.get("lt"))))
-            return _("数值超出允许范围（界限%(bound)s）") % {"bound": bound}
         return _("应为数字")
     if kind.startswith("bool"):
         return _("应为 true 或 false")

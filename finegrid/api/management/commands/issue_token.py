@@ -1,6 +1,6 @@
 """Issue an API token from the command line and print its secret (shown this once only).
 
-manage.py issue_token --service --source hotline --area 9901 --name "12345热线系统"
+manage.py issue_token --service --source hotline --area 990100 --name "12345热线系统"
 manage.py issue_token --user dispatcher --name "派遣脚本" [--role dispatcher] [--read-only]
 """
 
