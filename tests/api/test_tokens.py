@@ -142,7 +142,7 @@ def test_the_issue_token_command_prints_a_working_secret(db: None) -> None:
         "--source",
         "hotline",
         "--area",
-        "9901",
+        "990100",
         "--name",
         "12345",
         stdout=out,
