@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_ENV := FINEGRID_DEBUG=1 FINEGRID_HTTPS=0
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo test install install-dev assets lint format messages clean
+.PHONY: demo test install install-dev assets lint format messages openapi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The API's schema is committed; a test fails when the API changes and this file does not.
+openapi: install
+	$(BIN)/python manage.py export_openapi
 
 # Needs GNU gettext (a developer tool; the compiled .mo files are committed).
 messages: install-dev

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # serves the API docs' scripts from our own static files (no CDN)
     "finegrid.core",
     "finegrid.org",
     "finegrid.catalogue",

@@ -36,8 +36,28 @@ class FinegridAPI(NinjaAPI):
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> OpenAPISchema:
         schema = super().get_openapi_schema(*args, **kwargs)
         schema["components"].setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        # Any operation can answer with these, all in the one error shape.
+        error = {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        }
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, meaning in ERROR_STATUSES.items():
+                    operation["responses"].setdefault(int(status), {"description": meaning, **error})
         return schema
 
+
+ERROR_STATUSES = {
+    "400": "Malformed request",
+    "401": "Not authenticated",
+    "403": "Not permitted",
+    "404": "Not found, or outside the caller's scope",
+    "409": "Conflict with the case's current state or version",
+    "413": "Request too large",
+    "422": "Invalid input",
+    "429": "Rate limited; see Retry-After",
+    "500": "Unexpected error (logged; no internals are returned)",
+}
 
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "Error",

@@ -9,10 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Field as NinjaField
 from ninja import Query, Router, Schema
@@ -410,13 +411,15 @@ def _add_action(action: Action, endpoint: Endpoint) -> None:
             event = endpoint.run(user, case_id, payload, consume_uploads(caller, photos))
         return {"case": case_detail(caller, _read(caller, case_id)), "event_seq": event.seq}
 
+    with translation.override(settings.LANGUAGE_CODE):  # the schema reads the same everywhere
+        label = str(ACTION_LABELS[action])
     # Annotations are postponed in this module: give ninja the real body schema to read.
     take.__annotations__["payload"] = schema
     take.__name__ = f"case_{action.value}"
     router.post(
         f"/{{case_id}}/{action.value}",
         response=s.ActionOut,
-        summary=f"{ACTION_LABELS[action]} {action.value.replace('_', ' ')}",
+        summary=f"{label} {action.value.replace('_', ' ')}",
         operation_id=f"case_{action.value}",
         tags=["case actions"],
     )(take)
