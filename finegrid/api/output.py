@@ -108,6 +108,8 @@ def _light(case: Case) -> str | None:
         return None
     if case.status in {s.value for s in (Status.CLOSED, Status.CANCELLED, Status.DECLINED)}:
         return None
+    if case.step_deadline <= case.step_started_at:
+        return "red"  # the step began already late (signed for after the disposal deadline)
     return worktime.traffic_light(
         case.step_started_at,
         case.step_deadline,
