@@ -216,6 +216,7 @@ FINEGRID_JOB_LEASE_SECONDS = env_int("FINEGRID_JOB_LEASE_SECONDS", 900, minimum=
 FINEGRID_PERIODIC_TASKS = {
     "cases.sweep": env_int("FINEGRID_SWEEP_SECONDS", 300, minimum=10),
     "notifications.deliver": env_int("FINEGRID_DELIVERY_SECONDS", 60, minimum=5),
+    "api.sweep": 3600,
 }
 # Notifications: channels not listed are never queued; SMS and WeChat need a sender (a dotted
 # path to a function taking the message) before their messages leave the outbox.

@@ -6,3 +6,6 @@ class ApiConfig(AppConfig):
     name = "finegrid.api"
     label = "api"
     verbose_name = _("接口")
+
+    def ready(self) -> None:
+        from finegrid.api import tasks  # noqa: F401  (registers the tasks)

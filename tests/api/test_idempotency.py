@@ -54,3 +54,20 @@ def test_a_refused_request_is_not_remembered(hotline: Any) -> None:
 def test_an_overlong_key_is_refused(hotline: Any) -> None:
     response = hotline.post("/cases", body(), headers={"Idempotency-Key": "k" * 256})
     assert (response.status_code, response.json()["error"]["field"]) == (422, "Idempotency-Key")
+
+
+def test_the_sweep_forgets_old_keys_and_unused_uploads(hotline: Any, settings: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from finegrid.api.models import IdempotencyRecord, Upload
+    from finegrid.api.tasks import sweep
+    from tests.cases.conftest import jpeg_bytes
+
+    hotline.post("/cases", body(), headers={"Idempotency-Key": "old"})
+    hotline.upload(jpeg_bytes())
+    later = timezone.now() + dt.timedelta(days=settings.FINEGRID_IDEMPOTENCY_DAYS, hours=1)
+    assert sweep(now=later.isoformat()) == {"uploads": 1, "idempotency_records": 1}
+    assert not IdempotencyRecord.objects.exists()
+    assert not Upload.objects.exists()
