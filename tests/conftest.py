@@ -9,6 +9,7 @@ import pytest
 from django.test import override_settings
 
 from finegrid.org.models import User
+from tests.live import live_city  # noqa: F401  (the demo city in real server processes)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -43,7 +43,9 @@ class FinegridAPI(NinjaAPI):
         for operations in schema["paths"].values():
             for operation in operations.values():
                 for status, meaning in ERROR_STATUSES.items():
-                    operation["responses"].setdefault(int(status), {"description": meaning, **error})
+                    operation["responses"].setdefault(
+                        int(status), {"description": meaning, **error}
+                    )
         return schema
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
@@ -13,6 +13,9 @@ from finegrid.cases.models import Source
 from finegrid.catalogue.models import Urgency
 from finegrid.geo.crs import CRS
 from finegrid.worktime.calendar import TimeUnit
+
+#: A row id as a client may send it: the databases' 64-bit range (larger would overflow SQLite).
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 Note = Field("", max_length=2000, description="意见或理由 / note")
 PhotoIds: Any = Field(
@@ -221,14 +224,14 @@ class ReportIn(Schema):
     crs: CRS = Field(CRS.WGS84, description="wgs84, gcj02 (WeChat, AMap) or bd09 (Baidu)")
     description: str = Field(min_length=1, max_length=2000)
     address: str = Field("", max_length=256)
-    category_id: int | None = None
+    category_id: Id | None = None
     component_code: str = Field("", max_length=17)
     urgency: Urgency = Urgency.ORDINARY
     source: Source | None = Field(
         None, description="staff only: how the problem reached them; services use their token's"
     )
     citizen: CitizenIn | None = None
-    photos: list[int] = PhotoIds
+    photos: list[Id] = PhotoIds
     self_handled: bool = False
 
 
@@ -236,31 +239,33 @@ class ReportIn(Schema):
 
 
 class ActionIn(Schema):
-    version: int = Field(ge=1, description="the case's version as the caller last read it")
+    version: int = Field(
+        ge=1, le=2**31, description="the case's version as the caller last read it"
+    )
     note: str = Note
 
 
 class AcceptIn(ActionIn):
-    inspector_id: int | None = Field(None, description="verifier; the grid's inspector if absent")
+    inspector_id: Id | None = Field(None, description="verifier; the grid's inspector if absent")
 
 
 class VerifyIn(ActionIn):
     confirmed: bool = True
-    photos: list[int] = PhotoIds
+    photos: list[Id] = PhotoIds
 
 
 class FileIn(ActionIn):
-    category_id: int
-    filing_rule_id: int
+    category_id: Id
+    filing_rule_id: Id
     urgency: Urgency | None = None
 
 
 class DispatchIn(ActionIn):
-    department_id: int
+    department_id: Id
 
 
 class PhotosIn(ActionIn):
-    photos: list[int] = PhotoIds
+    photos: list[Id] = PhotoIds
 
 
 class ExtensionIn(ActionIn):
@@ -273,7 +278,7 @@ class SuspensionIn(ActionIn):
 
 
 class SendCheckIn(ActionIn):
-    inspector_id: int | None = None
+    inspector_id: Id | None = None
 
 
 class ActionOut(Schema):

@@ -25,6 +25,7 @@ from finegrid.api.auth import Principal, principal
 from finegrid.api.errors import ApiError, forbidden, not_found
 from finegrid.api.idempotency import once
 from finegrid.api.output import case_detail, case_out, with_related
+from finegrid.api.schemas import Id
 from finegrid.api.uploads import consume_uploads
 from finegrid.cases import actions
 from finegrid.cases.access import channel_cases, visible_cases
@@ -68,10 +69,10 @@ def _read(caller: Principal, case_id: int) -> Case:
 class CaseFilters(Schema):
     status: list[Status] = NinjaField(default_factory=list, description="repeatable")
     source: Source | None = None
-    category_id: int | None = None
+    category_id: Id | None = None
     area: str | None = NinjaField(None, max_length=12, description="area code (and below)")
     grid: str | None = NinjaField(None, max_length=15)
-    department_id: int | None = None
+    department_id: Id | None = None
     overdue: bool | None = NinjaField(None, description="past the current step's deadline")
     supervised: bool | None = None
     q: str | None = NinjaField(None, max_length=100, description="case number or text")
@@ -239,7 +240,7 @@ def _require_in_area(payload: s.ReportIn, prefix: str) -> None:
 
 
 @router.get("/{case_id}", response=s.CaseDetail, summary="案卷详情与全过程 Case with timeline")
-def read(request: HttpRequest, case_id: int) -> dict[str, Any]:
+def read(request: HttpRequest, case_id: Id) -> dict[str, Any]:
     caller = principal(request)
     return case_detail(caller, _read(caller, case_id))
 
@@ -250,7 +251,7 @@ def read(request: HttpRequest, case_id: int) -> dict[str, Any]:
     summary="下载照片 Download a photo",
     response={200: None},
 )
-def attachment(request: HttpRequest, case_id: int, attachment_id: int) -> FileResponse:
+def attachment(request: HttpRequest, case_id: Id, attachment_id: Id) -> FileResponse:
     case = _read(principal(request), case_id)
     found = CaseAttachment.objects.filter(case=case, pk=attachment_id).first()
     if found is None:
@@ -403,7 +404,7 @@ ENDPOINTS: dict[Action, Endpoint] = {
 def _add_action(action: Action, endpoint: Endpoint) -> None:
     schema = endpoint.schema
 
-    def take(request: HttpRequest, case_id: int, payload: schema) -> dict[str, Any]:  # type: ignore[valid-type]
+    def take(request: HttpRequest, case_id: Id, payload: schema) -> dict[str, Any]:  # type: ignore[valid-type]
         caller = principal(request)
         user = caller.require_user()
         photos = getattr(payload, "photos", [])

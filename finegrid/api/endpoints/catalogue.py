@@ -13,6 +13,7 @@ from ninja import Query, Router, Schema
 from finegrid.api import schemas as s
 from finegrid.api.errors import not_found
 from finegrid.api.output import category_out, filing_rule_out
+from finegrid.api.schemas import Id
 from finegrid.catalogue.models import ActionTag, Category, Kind
 
 router = Router(tags=["catalogue"])
@@ -50,7 +51,7 @@ def categories(request: HttpRequest, filters: Query[CategoryFilters]) -> list[di
 @router.get(
     "/categories/{category_id}", response=s.CategoryDetail, summary="类别及立案条件 Category"
 )
-def category(request: HttpRequest, category_id: int) -> dict[str, Any]:
+def category(request: HttpRequest, category_id: Id) -> dict[str, Any]:
     found = _categories().filter(pk=category_id).first()
     if found is None:
         raise not_found(_("类别不存在"))

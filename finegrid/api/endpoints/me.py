@@ -15,6 +15,7 @@ from finegrid.api.auth import SessionAuth, principal
 from finegrid.api.errors import ApiError, forbidden, not_found
 from finegrid.api.models import ApiToken
 from finegrid.api.output import case_out, user_out, with_related
+from finegrid.api.schemas import Id
 from finegrid.api.tokens import issue_personal_token, personal_tokens, revoke_token
 from finegrid.cases.access import AREA_ROLES, DEPARTMENT_ROLES, area_prefixes, visible_cases
 from finegrid.cases.errors import InvalidInput
@@ -125,7 +126,7 @@ def create_token(request: HttpRequest, payload: s.TokenIn) -> Reply[dict[str, An
     auth=SessionAuth(),
     summary="吊销个人令牌 Revoke a personal token",
 )
-def delete_token(request: HttpRequest, token_id: int) -> Reply[None]:
+def delete_token(request: HttpRequest, token_id: Id) -> Reply[None]:
     user = principal(request).require_user()
     token = ApiToken.objects.filter(pk=token_id, user=user).first()
     if token is None:
