@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
-from finegrid.cases.models import Source
+from finegrid.cases.models import Satisfaction, Source
 from finegrid.catalogue.models import Urgency
 from finegrid.geo.crs import CRS
 from finegrid.worktime.calendar import TimeUnit
@@ -275,6 +275,10 @@ class ExtensionIn(ActionIn):
 
 class SuspensionIn(ActionIn):
     resume_on: dt.date | None = None
+
+
+class RateIn(ActionIn):
+    satisfaction: Satisfaction = Field(description="满意 satisfied / 基本满意 basic / 不满意 dissatisfied")
 
 
 class SendCheckIn(ActionIn):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,6 +33,7 @@ from finegrid.cases.models import (
     CaseEvent,
     CitizenContact,
     DailyCounter,
+    Satisfaction,
     Source,
 )
 from finegrid.cases.photos import Photo, check_photos, strip_location
@@ -42,6 +44,8 @@ from finegrid.cases.workflow import (
     Action,
     ActionNotPermitted,
     Status,
+    CITIZEN_ROLE,
+    PUBLIC_ACTIONS,
     role_for,
     transition_for,
 )
@@ -93,6 +97,18 @@ def _require_note(note: str) -> str:
     if not note.strip():
         raise NoteRequired()
     return note.strip()
+
+
+#: Letters and digits nobody misreads on a phone or over the line (no 0/O, 1/I/L).
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def _tracking_code() -> str:
+    """Eight characters (31^8 ≈ 8.5 × 10^11): unguessable, short enough to read out on the phone."""
+    while True:
+        code = "".join(secrets.choice(TRACKING_ALPHABET) for _i in range(8))
+        if not Case.objects.filter(tracking_code=code).exists():
+            return code
 
 
 def _next_case_no(day: dt.date) -> str:
@@ -177,6 +193,7 @@ def report_case(
         status = Status.SELF_HANDLED if self_handled else Status.REPORTED
         case = Case.objects.create(
             case_no=_next_case_no(timezone.localdate(at)),
+            tracking_code=_tracking_code() if actor is None else None,
             source=source,
             status=status,
             reporter=actor,
@@ -229,13 +246,23 @@ def report_case(
 @dataclass
 class _Step:
     case: Case
-    role: Role
+    role: str  # a Role, or CITIZEN_ROLE for a citizen acting with the tracking code
     at: dt.datetime
 
 
 def _begin(
-    *, case_id: int, version: int, actor: User, action: Action, at: dt.datetime | None
+    *,
+    case_id: int,
+    version: int,
+    actor: User | None,
+    action: Action,
+    at: dt.datetime | None,
+    tracking_code: str = "",
 ) -> _Step:
+    if actor is None:
+        return _begin_public(
+            case_id=case_id, version=version, action=action, at=at, tracking_code=tracking_code
+        )
     if not actor.is_active:
         raise CaseNotFound(case_id)
     scope = scope_of(actor)
@@ -248,19 +275,39 @@ def _begin(
     transition = transition_for(case.status_enum, action)
     role = role_for(transition, action, scope.roles)
     check_action_scope(user=actor, case=case, action=action, role=role, scope=scope)
+    return _Step(case, role, _moment_after_last(case, at))
+
+
+def _moment_after_last(case: Case, at: dt.datetime | None) -> dt.datetime:
     moment = at or timezone.now()
     last = case.events.order_by("-seq").values_list("at", flat=True).first()
     if last is not None and moment < last:
         # Elapsed times and scores come from events: a step cannot happen before the one it follows.
         raise InvalidInput("at", _("操作时间早于该案卷的上一步"))
-    return _Step(case, role, moment)
+    return moment
+
+
+def _begin_public(
+    *, case_id: int, version: int, action: Action, at: dt.datetime | None, tracking_code: str
+) -> _Step:
+    """A citizen's own step: the tracking code proves the case is theirs; nobody else's is found."""
+    code = tracking_code.strip().upper().replace("-", "").replace(" ", "")
+    case = Case.objects.filter(pk=case_id, tracking_code=code).first() if code else None
+    if case is None:
+        raise CaseNotFound(case_id)
+    if case.version != version:
+        raise CaseChanged(case_id)
+    transition_for(case.status_enum, action)
+    if action not in PUBLIC_ACTIONS:
+        raise ActionNotPermitted(action, frozenset())
+    return _Step(case, CITIZEN_ROLE, _moment_after_last(case, at))
 
 
 def _commit(
     step: _Step,
     *,
     version: int,
-    actor: User,
+    actor: User | None,
     action: Action,
     target: Status | None = None,
     note: str = "",
@@ -871,10 +918,24 @@ def approve_overdue_appeal(
 
 
 def reopen_case(
-    *, case_id: int, version: int, actor: User, note: str, at: dt.datetime | None = None
+    *,
+    case_id: int,
+    version: int,
+    actor: User | None,
+    note: str,
+    tracking_code: str = "",
+    at: dt.datetime | None = None,
 ) -> CaseEvent:
-    """A citizen says it is not fixed: within the window, back to the department as rework."""
-    step = _begin(case_id=case_id, version=version, actor=actor, action=Action.REOPEN, at=at)
+    """A citizen says it is not fixed (themselves with the tracking code, or on the phone to a
+    receptionist): within the window, back to the department as rework."""
+    step = _begin(
+        case_id=case_id,
+        version=version,
+        actor=actor,
+        action=Action.REOPEN,
+        at=at,
+        tracking_code=tracking_code,
+    )
     case = step.case
     window, window_unit = timers.step_limit("reopen")
     if case.closed_at is None or worktime.elapsed(case.closed_at, step.at, window_unit) > window:
@@ -893,8 +954,44 @@ def reopen_case(
         note=note,
         changes={
             "closed_at": None,
+            "satisfaction": "",
             "rework_count": F("rework_count") + 1,
             "disposal_deadline": worktime.deadline(step.at, amount, unit),
             "disposal_unit": unit.value,
         },
+    )
+
+
+def rate_case(
+    *,
+    case_id: int,
+    version: int,
+    actor: User | None,
+    satisfaction: Satisfaction | str,
+    note: str = "",
+    tracking_code: str = "",
+    at: dt.datetime | None = None,
+) -> CaseEvent:
+    """The citizen's satisfaction with a closed case: once per closing (a reopened case is rated
+    anew). By the citizen with the tracking code, or recorded by a receptionist on a callback."""
+    if satisfaction not in Satisfaction.values:
+        raise InvalidInput("satisfaction", _("请选择满意、基本满意或不满意"))
+    step = _begin(
+        case_id=case_id,
+        version=version,
+        actor=actor,
+        action=Action.RATE,
+        at=at,
+        tracking_code=tracking_code,
+    )
+    if step.case.satisfaction:
+        raise InvalidInput("satisfaction", _("此案卷已评价"))
+    return _commit(
+        step,
+        version=version,
+        actor=actor,
+        action=Action.RATE,
+        note=note,
+        changes={"satisfaction": Satisfaction(satisfaction).value},
+        data={"satisfaction": Satisfaction(satisfaction).value},
     )

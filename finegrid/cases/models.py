@@ -58,6 +58,7 @@ ACTION_LABELS = {
     Action.SUPERVISE: _("督办"),
     Action.APPROVE_OVERDUE_APPEAL: _("批准超时申诉"),
     Action.REOPEN: _("重新开启"),
+    Action.RATE: _("评价"),
 }
 
 
@@ -69,6 +70,12 @@ class Source(models.TextChoices):
     LEADER = "leader", _("领导交办")
     MEDIA = "media", _("媒体曝光")
     UNDERCOVER = "undercover", _("暗访")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    DISSATISFIED = "dissatisfied", _("不满意")
 
 
 class CitizenContact(models.Model):
@@ -196,6 +203,13 @@ class Case(models.Model):
     #: While suspended: the disposal time that was left, in `disposal_unit`, to restart from on resume.
     disposal_remaining = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     suspended_until = models.DateField(_("挂账至"), null=True, blank=True)
+    #: Given to whoever reported through a public channel: with it they follow, rate and reopen.
+    tracking_code = models.CharField(
+        _("查询码"), max_length=12, unique=True, null=True, blank=True, editable=False
+    )
+    satisfaction = models.CharField(
+        _("满意度"), max_length=12, choices=Satisfaction.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("案卷")

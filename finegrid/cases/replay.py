@@ -38,6 +38,7 @@ class ReplayedState:
     extension_count: int
     supervised: bool
     overdue_exempt: bool
+    satisfaction: str
     closed_at: dt.datetime | None
     step_started_at: dt.datetime
     step_deadline: dt.datetime | None
@@ -57,6 +58,7 @@ class ReplayedState:
             extension_count=case.extension_count,
             supervised=case.supervised,
             overdue_exempt=case.overdue_exempt,
+            satisfaction=case.satisfaction,
             closed_at=case.closed_at,
             step_started_at=case.step_started_at,
             step_deadline=case.step_deadline,
@@ -96,6 +98,7 @@ def _apply(state: ReplayedState | None, event: CaseEvent) -> ReplayedState:
             extension_count=0,
             supervised=False,
             overdue_exempt=False,
+            satisfaction="",
             closed_at=None,
             step_started_at=event.at,
             **deadlines,
@@ -122,7 +125,13 @@ def _apply(state: ReplayedState | None, event: CaseEvent) -> ReplayedState:
         case Action.REWORK:
             changes["rework_count"] = state.rework_count + 1
         case Action.REOPEN:
-            changes |= {"rework_count": state.rework_count + 1, "closed_at": None}
+            changes |= {
+                "rework_count": state.rework_count + 1,
+                "closed_at": None,
+                "satisfaction": "",
+            }
+        case Action.RATE:
+            changes["satisfaction"] = data["satisfaction"]
         case Action.CLOSE | Action.CANCEL | Action.DECLINE:
             changes["closed_at"] = event.at
         case Action.SUPERVISE:

@@ -62,6 +62,7 @@ class Action(StrEnum):
     SUPERVISE = "supervise"
     APPROVE_OVERDUE_APPEAL = "approve_overdue_appeal"  # 超时申诉: exempt from the overdue count
     REOPEN = "reopen"
+    RATE = "rate"  # the citizen's satisfaction with a closed case (or recorded on a callback)
 
 
 #: Statuses a case never leaves (reopen is the one way back from CLOSED, within its window).
@@ -159,6 +160,7 @@ TRANSITIONS: Final[Mapping[tuple[Status, Action], Transition]] = {
     (S.CHECKING, Action.REWORK): _t(S.DISPOSING, roles={R.INSPECTOR}, note=True),
     (S.PENDING_CLOSE, Action.CLOSE): _t(S.CLOSED, roles={R.SHIFT_LEADER}),
     (S.CLOSED, Action.REOPEN): _t(S.DISPOSING, roles={R.RECEPTIONIST}, note=True),
+    (S.CLOSED, Action.RATE): _t(S.CLOSED, roles={R.RECEPTIONIST}),
     **{
         (status, Action.CANCEL): _t(S.CANCELLED, roles=_CENTRE_CANCEL, note=True)
         for status in _CANCELLABLE
@@ -181,6 +183,11 @@ TRANSITIONS: Final[Mapping[tuple[Status, Action], Transition]] = {
         )
     },
 }
+
+#: What a citizen may do themselves on a case they reported, proving it with its tracking code:
+#: say it is not fixed (reopen), and rate the result. Their events name no user, role "citizen".
+PUBLIC_ACTIONS: Final = frozenset({Action.REOPEN, Action.RATE})
+CITIZEN_ROLE: Final = "citizen"
 
 #: Roles that may create a case, and the status a new report starts in.
 REPORT_ROLES: Final = frozenset({R.INSPECTOR, R.RECEPTIONIST, R.SUPERVISOR, R.LEADER})

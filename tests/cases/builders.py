@@ -25,7 +25,14 @@ from django.db import transaction
 from shapely.geometry import shape
 
 from finegrid.cases import actions
-from finegrid.cases.models import ACTION_LABELS, Case, CaseAttachment, CaseEvent, Source
+from finegrid.cases.models import (
+    ACTION_LABELS,
+    Case,
+    CaseAttachment,
+    CaseEvent,
+    Satisfaction,
+    Source,
+)
 from finegrid.cases.workflow import TRANSITIONS, Action, Status
 from finegrid.catalogue.models import Category, FilingRule, Kind
 from finegrid.geo.models import Grid
@@ -216,6 +223,8 @@ def _default_arguments(action: Action) -> tuple[Callable[..., CaseEvent], dict[s
             return actions.approve_overdue_appeal, {"note": note}
         case Action.REOPEN:
             return actions.reopen_case, {"note": note}
+        case Action.RATE:
+            return actions.rate_case, {"satisfaction": Satisfaction.SATISFIED}
         case Action.REPORT:
             raise ValueError("a report creates a case: call actions.report_case")
 
@@ -254,9 +263,11 @@ def report(
     self_handled: bool = False,
     reporter: User | None = None,
     at: dt.datetime = START,
+    public: bool = False,
 ) -> Case:
     """A new report in `grid` by `reporter`: by default the grid's inspector for an inspector's
-    own (or self-handled) report, else the receptionist."""
+    own (or self-handled) report, else the receptionist; `public`: by a citizen through a public
+    channel (no staff actor; the case gets a tracking code)."""
     lon, lat = grid_point(grid)
     by_inspector = self_handled or source == Source.INSPECTOR
     if reporter is None:
@@ -267,7 +278,7 @@ def report(
         )
     assert reporter is not None, f"grid {grid} has no inspector"
     return actions.report_case(
-        actor=reporter,
+        actor=None if public else reporter,
         source=Source.INSPECTOR if by_inspector else source,
         lon=lon,
         lat=lat,
@@ -288,6 +299,7 @@ def case_in(
     handler: User | None = None,
     reporter: User | None = None,
     start: dt.datetime = START,
+    public: bool = False,
 ) -> Case:
     """A fresh case in `status`, taken there by the real actions along `PATHS[status]`.
 
@@ -308,6 +320,7 @@ def case_in(
         self_handled=first == Status.SELF_HANDLED,
         reporter=reporter,
         at=start,
+        public=public,
     )
     for action in path:
         actor = actor_for(action, case, cast)

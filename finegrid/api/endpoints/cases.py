@@ -398,6 +398,12 @@ ENDPOINTS: dict[Action, Endpoint] = {
     Action.SUPERVISE: Endpoint(s.ActionIn, _noted(actions.supervise_case)),
     Action.APPROVE_OVERDUE_APPEAL: Endpoint(s.ActionIn, _noted(actions.approve_overdue_appeal)),
     Action.REOPEN: Endpoint(s.ActionIn, _noted(actions.reopen_case)),
+    Action.RATE: Endpoint(
+        s.RateIn,
+        lambda u, c, b, p: actions.rate_case(
+            case_id=c, version=b.version, actor=u, satisfaction=b.satisfaction, note=b.note
+        ),
+    ),
 }
 
 
