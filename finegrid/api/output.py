@@ -6,17 +6,16 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
 
 from finegrid.api.auth import Principal
-from finegrid.cases.access import can_view_citizen_contact, check_action_scope, scope_of
+from finegrid.cases.access import can_view_citizen_contact
 from finegrid.cases.models import ACTION_LABELS, STATUS_LABELS, Case, Source
-from finegrid.cases.workflow import Action, ActionNotPermitted, Status, allowed_actions
+from finegrid.cases.selectors import actions_available, step_light
+from finegrid.cases.workflow import Action, Status
 from finegrid.catalogue.models import Category, FilingRule, format_limit
 from finegrid.geo.models import Area, Grid
 from finegrid.org.models import Unit, User
 from finegrid.org.roles import roles_of
-from finegrid.worktime import selectors as worktime
 
 CASE_RELATED = (
     "category",
@@ -103,21 +102,6 @@ def category_out(category: Category) -> dict[str, Any]:
     }
 
 
-def _light(case: Case) -> str | None:
-    if case.status_enum == Status.SUSPENDED or case.step_deadline is None:
-        return None
-    if case.status in {s.value for s in (Status.CLOSED, Status.CANCELLED, Status.DECLINED)}:
-        return None
-    if case.step_deadline <= case.step_started_at:
-        return "red"  # the step began already late (signed for after the disposal deadline)
-    return worktime.traffic_light(
-        case.step_started_at,
-        case.step_deadline,
-        timezone.now(),
-        unit=case.step_unit or "working_hours",
-    )
-
-
 def case_out(case: Case) -> dict[str, Any]:
     return {
         "id": case.pk,
@@ -160,27 +144,15 @@ def case_out(case: Case) -> dict[str, Any]:
         "step_deadline": case.step_deadline,
         "disposal_deadline": case.disposal_deadline,
         "closed_at": case.closed_at,
-        "light": _light(case),
+        "light": step_light(case),
     }
 
 
 def actions_for(principal: Principal, case: Case) -> list[str]:
-    """Exactly the actions this caller may take on this case now (role and scope both checked)."""
+    """Exactly the actions this caller may take on this case now (none for a service token)."""
     if principal.user is None:
         return []
-    user = principal.user
-    scope = scope_of(user)
-    allowed = []
-    for action in allowed_actions(case.status_enum, scope.roles):
-        from finegrid.cases.workflow import role_for, transition_for
-
-        role = role_for(transition_for(case.status_enum, action), action, scope.roles)
-        try:
-            check_action_scope(user=user, case=case, action=action, role=role, scope=scope)
-        except ActionNotPermitted:
-            continue
-        allowed.append(action.value)
-    return allowed
+    return [action.value for action in actions_available(principal.user, case)]
 
 
 def attachment_url(case: Case, attachment_id: int) -> str:

@@ -278,7 +278,9 @@ class SuspensionIn(ActionIn):
 
 
 class RateIn(ActionIn):
-    satisfaction: Satisfaction = Field(description="满意 satisfied / 基本满意 basic / 不满意 dissatisfied")
+    satisfaction: Satisfaction = Field(
+        description="满意 satisfied / 基本满意 basic / 不满意 dissatisfied"
+    )
 
 
 class SendCheckIn(ActionIn):

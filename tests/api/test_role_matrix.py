@@ -49,6 +49,8 @@ def body_for(action: Action, case: Case, cast: Mapping[str, User]) -> dict[str, 
         body["department_id"] = cast["handler"].unit_id
     elif action == Action.REQUEST_EXTENSION:
         body |= {"amount": "1", "unit": "working_days"}
+    elif action == Action.RATE:
+        body["satisfaction"] = "satisfied"
     return body
 
 

@@ -11,9 +11,9 @@ from typing import Annotated, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Field as NinjaField
 from ninja import Query, Router, Schema
@@ -33,7 +33,8 @@ from finegrid.cases.actions import CitizenInput
 from finegrid.cases.errors import CaseNotFound, InvalidInput
 from finegrid.cases.models import ACTION_LABELS, Case, CaseAttachment, CaseEvent, Source
 from finegrid.cases.photos import Photo
-from finegrid.cases.workflow import OPEN, Action, Status
+from finegrid.cases.selectors import filter_cases
+from finegrid.cases.workflow import Action, Status
 from finegrid.catalogue.models import Category, FilingRule
 from finegrid.org.models import Unit, User
 
@@ -91,33 +92,20 @@ def _cursor(value: str) -> int:
 
 
 def _filtered(cases: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
-    if f.status:
-        cases = cases.filter(status__in=f.status)
-    if f.source:
-        cases = cases.filter(source=f.source)
-    if f.category_id is not None:
-        cases = cases.filter(category_id=f.category_id)
-    if f.area:
-        cases = cases.filter(area_code__startswith=f.area)
-    if f.grid:
-        cases = cases.filter(grid__code=f.grid)
-    if f.department_id is not None:
-        cases = cases.filter(department_id=f.department_id)
-    if f.overdue is not None:
-        late = Q(status__in=list(OPEN), step_deadline__lt=timezone.now())
-        cases = cases.filter(late) if f.overdue else cases.exclude(late)
-    if f.supervised is not None:
-        cases = cases.filter(supervised=f.supervised)
-    if f.q:
-        text = f.q.strip()
-        cases = cases.filter(
-            Q(case_no=text) | Q(description__icontains=text) | Q(address__icontains=text)
-        )
-    if f.reported_from:
-        cases = cases.filter(reported_at__date__gte=f.reported_from)
-    if f.reported_to:
-        cases = cases.filter(reported_at__date__lte=f.reported_to)
-    return cases
+    return filter_cases(
+        cases,
+        status=f.status,
+        source=f.source,
+        category_id=f.category_id,
+        area=f.area,
+        grid=f.grid,
+        department_id=f.department_id,
+        overdue=f.overdue,
+        supervised=f.supervised,
+        text=f.q,
+        reported_from=f.reported_from,
+        reported_to=f.reported_to,
+    )
 
 
 @router.get("", response=s.CasePage, summary="案卷列表 List cases (newest first)")
