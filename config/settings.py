@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "finegrid.notifications",
     "finegrid.api",
     "finegrid.open311",
+    "finegrid.portal",
     "finegrid.web",
     "finegrid.demo",
 ]
@@ -91,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "finegrid.web.context.workspaces",
             ],
         },
     },
@@ -151,6 +153,9 @@ STATIC_ROOT = VAR_DIR / "static"
 # Front-end packages installed by `npm ci` (make demo / make test) and served as our own files.
 STATICFILES_DIRS: list[Path | tuple[str, Path]] = [
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+    ("vendor/leaflet-heat", BASE_DIR / "node_modules" / "leaflet.heat" / "dist"),
+    ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("FINEGRID_MEDIA_ROOT", str(VAR_DIR / "media")))

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("open311/v2/", include("finegrid.open311.urls")),
+    path("citizen/", include("finegrid.portal.urls")),
     path("", include("finegrid.web.urls")),
 ]
 if settings.DEBUG:

@@ -38,14 +38,14 @@ from finegrid.cases.models import (
 )
 from finegrid.cases.photos import Photo, check_photos, strip_location
 from finegrid.cases.workflow import (
+    CITIZEN_ROLE,
+    PUBLIC_ACTIONS,
     REPORT_ROLES,
     SELF_HANDLE_ROLES,
     TERMINAL,
     Action,
     ActionNotPermitted,
     Status,
-    CITIZEN_ROLE,
-    PUBLIC_ACTIONS,
     role_for,
     transition_for,
 )

@@ -22,12 +22,12 @@ from finegrid.geo.selectors import OutsideCity, locate_point
 MAX_GRIDS_PER_VIEW = 4000
 
 
-def _display_crs() -> CRS:
+def display_crs() -> CRS:
     return CRS(settings.FINEGRID_MAP_TILE_CRS)
 
 
-def _for_display(geometry: dict[str, Any]) -> dict[str, Any]:
-    crs = _display_crs()
+def for_display(geometry: dict[str, Any]) -> dict[str, Any]:
+    crs = display_crs()
     return geometry if crs == CRS.WGS84 else convert_geometry(geometry, CRS.WGS84, crs)
 
 
@@ -50,8 +50,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
     city = Area.objects.current().filter(level=AreaLevel.CITY, boundary__isnull=False).first()
     bounds = None
     if city is not None and city.min_lon is not None:
-        lon0, lat0 = from_wgs84(city.min_lon, city.min_lat, _display_crs())  # type: ignore[arg-type]
-        lon1, lat1 = from_wgs84(city.max_lon, city.max_lat, _display_crs())  # type: ignore[arg-type]
+        lon0, lat0 = from_wgs84(city.min_lon, city.min_lat, display_crs())  # type: ignore[arg-type]
+        lon1, lat1 = from_wgs84(city.max_lon, city.max_lat, display_crs())  # type: ignore[arg-type]
         bounds = [lon0, lat0, lon1, lat1]
     return render(
         request,
@@ -78,7 +78,7 @@ def map_areas(request: HttpRequest) -> JsonResponse:
         {
             "type": "Feature",
             "properties": {"code": code, "name": name},
-            "geometry": _for_display(boundary),
+            "geometry": for_display(boundary),
         }
         for code, name, boundary in rows
         if boundary is not None
@@ -99,8 +99,8 @@ def map_grids(request: HttpRequest) -> JsonResponse:
     # A zoomed-out map asks for more than the world; clamp before shifting from the tiles' system.
     west, east = max(west, -180.0), min(east, 180.0)
     south, north = max(south, -90.0), min(north, 90.0)
-    west, south = to_wgs84(west, south, _display_crs())
-    east, north = to_wgs84(east, north, _display_crs())
+    west, south = to_wgs84(west, south, display_crs())
+    east, north = to_wgs84(east, north, display_crs())
     rows = list(
         Grid.objects.current()
         .filter(min_lon__lte=east, max_lon__gte=west, min_lat__lte=north, max_lat__gte=south)
@@ -109,7 +109,7 @@ def map_grids(request: HttpRequest) -> JsonResponse:
     if len(rows) > MAX_GRIDS_PER_VIEW:
         return _error("too_many", _("范围内网格过多，请放大地图"), "bbox")
     features = [
-        {"type": "Feature", "properties": {"code": code}, "geometry": _for_display(boundary)}
+        {"type": "Feature", "properties": {"code": code}, "geometry": for_display(boundary)}
         for code, boundary in rows
     ]
     return JsonResponse({"type": "FeatureCollection", "features": features})
@@ -120,7 +120,7 @@ def map_locate(request: HttpRequest) -> JsonResponse:
     lon, lat = _float(request, "lon"), _float(request, "lat")
     if lon is None or lat is None or not (-180 <= lon <= 180 and -90 <= lat <= 90):
         return _error("invalid_point", _("请提供有效的经纬度 lon 和 lat"), "lon")
-    lon, lat = to_wgs84(lon, lat, _display_crs())
+    lon, lat = to_wgs84(lon, lat, display_crs())
     try:
         found = locate_point(lon=lon, lat=lat)
     except OutsideCity as exc:
@@ -140,7 +140,7 @@ def map_locate(request: HttpRequest) -> JsonResponse:
                 "land_use": grid.get_land_use_display(),
                 "responsible_unit": str(grid.responsible_unit or ""),
                 "inspectors": [str(u) for u in grid.inspectors.all()],
-                "boundary": _for_display(grid.boundary),
+                "boundary": for_display(grid.boundary),
             },
             "community": area(found.community),
             "street": area(found.street),

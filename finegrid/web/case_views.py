@@ -1,0 +1,331 @@
+"""The case page every staff role shares: map, photos, timeline, the proposed filing and department
+with their reasons, and exactly the actions this user may take now, one form each.
+
+An action that someone else made stale shows who changed the case and when, and the page reloads
+the current state; a double click on the same action is recognised and not reported as an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from finegrid.cases import actions
+from finegrid.cases.access import access_case_by_id, can_view_citizen_contact
+from finegrid.cases.errors import CaseChanged, CaseNotFound, InvalidInput, WorkflowError, describe
+from finegrid.cases.models import ACTION_LABELS, Case, CaseEvent
+from finegrid.cases.photos import Photo
+from finegrid.cases.selectors import actions_available, step_light
+from finegrid.cases.workflow import Action, Status, transition_for
+from finegrid.geo.crs import from_wgs84
+from finegrid.org.models import User
+from finegrid.web import forms as f
+from finegrid.web.map_views import display_crs, for_display
+
+Runner = Callable[[User, Case, dict[str, Any], list[Photo]], CaseEvent]
+
+
+@dataclass(frozen=True)
+class ActionUi:
+    form: type[f.ActionForm]
+    run: Runner
+    primary: bool = False  # the main line's next step, shown first and highlighted
+
+
+def _with_note(function: Callable[..., CaseEvent]) -> Runner:
+    return lambda u, c, d, p: function(case_id=c.pk, version=d["version"], actor=u, note=d["note"])
+
+
+ACTION_UI: dict[Action, ActionUi] = {
+    Action.ACCEPT: ActionUi(
+        f.AcceptForm,
+        lambda u, c, d, p: actions.accept_case(
+            case_id=c.pk, version=d["version"], actor=u, inspector=d["inspector"], note=d["note"]
+        ),
+        primary=True,
+    ),
+    Action.DECLINE: ActionUi(f.ActionForm, _with_note(actions.decline_case)),
+    Action.VERIFY: ActionUi(
+        f.VerifyForm,
+        lambda u, c, d, p: actions.verify_case(
+            case_id=c.pk,
+            version=d["version"],
+            actor=u,
+            confirmed=d["confirmed"],
+            note=d["note"],
+            photos=p,
+        ),
+        primary=True,
+    ),
+    Action.FILE: ActionUi(
+        f.FileForm,
+        lambda u, c, d, p: actions.file_case(
+            case_id=c.pk,
+            version=d["version"],
+            actor=u,
+            category=d["category"],
+            filing_rule=d["filing_rule"],
+            urgency=d["urgency"] or None,
+            note=d["note"],
+        ),
+        primary=True,
+    ),
+    Action.CANCEL: ActionUi(f.ActionForm, _with_note(actions.cancel_case)),
+    Action.REVIEW_SELF_HANDLED: ActionUi(
+        f.ActionForm,
+        lambda u, c, d, p: actions.review_self_handled(
+            case_id=c.pk, version=d["version"], actor=u, approved=True, note=d["note"]
+        ),
+        primary=True,
+    ),
+    Action.REJECT_SELF_HANDLED: ActionUi(
+        f.ActionForm,
+        lambda u, c, d, p: actions.review_self_handled(
+            case_id=c.pk, version=d["version"], actor=u, approved=False, note=d["note"]
+        ),
+    ),
+    Action.DISPATCH: ActionUi(
+        f.DispatchForm,
+        lambda u, c, d, p: actions.dispatch_case(
+            case_id=c.pk, version=d["version"], actor=u, department=d["department"], note=d["note"]
+        ),
+        primary=True,
+    ),
+    Action.SIGN_FOR: ActionUi(f.ActionForm, _with_note(actions.sign_for_case), primary=True),
+    Action.DISPOSE: ActionUi(
+        f.DisposeForm,
+        lambda u, c, d, p: actions.dispose_case(
+            case_id=c.pk, version=d["version"], actor=u, note=d["note"], photos=p
+        ),
+        primary=True,
+    ),
+    Action.REQUEST_EXTENSION: ActionUi(
+        f.ExtensionForm,
+        lambda u, c, d, p: actions.request_extension(
+            case_id=c.pk,
+            version=d["version"],
+            actor=u,
+            amount=d["amount"],
+            unit=d["unit"],
+            note=d["note"],
+        ),
+    ),
+    Action.APPROVE_EXTENSION: ActionUi(f.ActionForm, _with_note(actions.approve_extension), True),
+    Action.REJECT_EXTENSION: ActionUi(f.ActionForm, _with_note(actions.reject_extension)),
+    Action.REQUEST_RETURN: ActionUi(f.ActionForm, _with_note(actions.request_return)),
+    Action.APPROVE_RETURN: ActionUi(f.ActionForm, _with_note(actions.approve_return), True),
+    Action.REJECT_RETURN: ActionUi(f.ActionForm, _with_note(actions.reject_return)),
+    Action.REQUEST_SUSPENSION: ActionUi(
+        f.SuspensionForm,
+        lambda u, c, d, p: actions.request_suspension(
+            case_id=c.pk, version=d["version"], actor=u, note=d["note"], resume_on=d["resume_on"]
+        ),
+    ),
+    Action.APPROVE_SUSPENSION: ActionUi(f.ActionForm, _with_note(actions.approve_suspension), True),
+    Action.REJECT_SUSPENSION: ActionUi(f.ActionForm, _with_note(actions.reject_suspension)),
+    Action.RESUME: ActionUi(f.ActionForm, _with_note(actions.resume_case), True),
+    Action.SEND_CHECK: ActionUi(
+        f.SendCheckForm,
+        lambda u, c, d, p: actions.send_check(
+            case_id=c.pk, version=d["version"], actor=u, inspector=d["inspector"], note=d["note"]
+        ),
+        primary=True,
+    ),
+    Action.PASS_CHECK: ActionUi(
+        f.CheckForm,
+        lambda u, c, d, p: actions.check_case(
+            case_id=c.pk, version=d["version"], actor=u, passed=True, note=d["note"], photos=p
+        ),
+        primary=True,
+    ),
+    Action.REWORK: ActionUi(
+        f.CheckForm,
+        lambda u, c, d, p: actions.check_case(
+            case_id=c.pk, version=d["version"], actor=u, passed=False, note=d["note"], photos=p
+        ),
+    ),
+    Action.CLOSE: ActionUi(f.ActionForm, _with_note(actions.close_case), primary=True),
+    Action.SUPERVISE: ActionUi(f.ActionForm, _with_note(actions.supervise_case)),
+    Action.APPROVE_OVERDUE_APPEAL: ActionUi(
+        f.ActionForm, _with_note(actions.approve_overdue_appeal)
+    ),
+    Action.REOPEN: ActionUi(f.ActionForm, _with_note(actions.reopen_case)),
+    Action.RATE: ActionUi(
+        f.RateForm,
+        lambda u, c, d, p: actions.rate_case(
+            case_id=c.pk,
+            version=d["version"],
+            actor=u,
+            satisfaction=d["satisfaction"],
+            note=d["note"],
+        ),
+    ),
+}
+assert set(ACTION_UI) == set(Action) - {Action.REPORT}, "every action needs its form"
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _case(user: User, case_id: int) -> Case:
+    try:
+        return access_case_by_id(user=user, case_id=case_id)
+    except CaseNotFound:
+        raise Http404(_("案卷不存在")) from None
+
+
+def _form(action: Action, case: Case, data: Any = None, files: Any = None) -> f.ActionForm:
+    note_required = transition_for(case.status_enum, action).note_required
+    initial: dict[str, Any] = {"version": case.version}
+    if action == Action.FILE and case.category_id:
+        initial["category"] = case.category_id
+    if action == Action.DISPATCH:
+        from finegrid.dispatch.routing import propose_department
+
+        proposal = propose_department(case)
+        if proposal.department is not None:
+            initial["department"] = proposal.department.pk
+    return ACTION_UI[action].form(data, files, note_required=note_required, initial=initial)
+
+
+def _photos(files: list[UploadedFile[bytes]]) -> list[Photo]:
+    return [Photo(upload.name or "photo", upload.read()) for upload in files]
+
+
+def changed_message(case: Case) -> str:
+    """ "此案卷已被X于T修改": who made the user's view stale, and when."""
+    last = case.events.select_related("actor").order_by("-seq").first()
+    if last is None:
+        return _("案卷已被他人处理或修改，请刷新后重试")
+    who = str(last.actor) if last.actor else _("市民")
+    when = formats.date_format(timezone.localtime(last.at), "SHORT_DATETIME_FORMAT")
+    return _("此案卷已被%(who)s于%(when)s修改（%(action)s），已为您刷新为最新状态") % {
+        "who": who,
+        "when": when,
+        "action": ACTION_LABELS[Action(last.action)],
+    }
+
+
+def case_context(
+    user: User, case: Case, forms: dict[Action, f.ActionForm] | None = None
+) -> dict[str, Any]:
+    from finegrid.dispatch.routing import propose_department
+
+    available = actions_available(user, case)
+    forms = forms or {}
+    action_forms = [
+        {
+            "action": action,
+            "label": ACTION_LABELS[action],
+            "form": forms.get(action) or _form(action, case),
+            "primary": ACTION_UI[action].primary,
+            "open": action in forms,
+        }
+        for action in available
+    ]
+    action_forms.sort(key=lambda a: not a["primary"])
+    events = list(
+        case.events.select_related("actor").prefetch_related("attachments").order_by("seq")
+    )
+    proposal = propose_department(case) if case.status_enum == Status.FILED else None
+    lon, lat = from_wgs84(case.lon, case.lat, display_crs())
+    return {
+        "display_point": {"lon": lon, "lat": lat},
+        "grid_outline": for_display(case.grid.boundary) if case.grid else None,
+        "case": case,
+        "light": step_light(case),
+        "actions": action_forms,
+        "events": events,
+        "attachments": list(case.attachments.order_by("pk")),
+        "proposal": proposal,
+        "full_contact": can_view_citizen_contact(user),
+    }
+
+
+@login_required
+def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = _user(request)
+    case = _case(user, case_id)
+    return render(request, "web/case.html", case_context(user, case))
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
+    user = _user(request)
+    case = _case(user, case_id)
+    try:
+        chosen = Action(action)
+        ui = ACTION_UI[chosen]
+    except (ValueError, KeyError):
+        raise Http404(_("没有这个操作")) from None
+    try:
+        form = _form(chosen, case, request.POST, request.FILES)
+    except WorkflowError:  # not allowed in this status at all: the case has moved on
+        return _stale(request, user, case, chosen)
+    if not form.is_valid():
+        return _rerender(request, user, case, chosen, form)
+    try:
+        ui.run(user, case, form.cleaned_data, _photos(form.cleaned_data.get("photos", [])))
+    except CaseChanged:
+        return _stale(request, user, case, chosen)
+    except InvalidInput as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return _rerender(request, user, case, chosen, form)
+    except WorkflowError as exc:
+        form.add_error(None, describe(exc))
+        return _rerender(request, user, case, chosen, form, status=409)
+    messages.success(
+        request,
+        _("已%(action)s：%(case)s") % {"action": ACTION_LABELS[chosen], "case": case.case_no},
+    )
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)  # back to the queue the action was taken from
+    return redirect("case", case_id=case.pk)
+
+
+def _stale(request: HttpRequest, user: User, case: Case, action: Action) -> HttpResponse:
+    """The case moved on since the user read it: by their own double click (already done, say
+    nothing), or by someone else (say who and when); either way, show the current state."""
+    last = case.events.order_by("-seq").first()
+    if not (last is not None and last.actor_id == user.pk and last.action == action):
+        messages.warning(request, changed_message(case))
+    return redirect("case", case_id=case.pk)
+
+
+def _rerender(
+    request: HttpRequest,
+    user: User,
+    case: Case,
+    action: Action,
+    form: f.ActionForm,
+    status: int = 422,
+) -> HttpResponse:
+    context = case_context(user, case, {action: form})
+    return render(request, "web/case.html", context, status=status)
+
+
+@login_required
+def case_photo(request: HttpRequest, case_id: int, attachment_id: int) -> FileResponse:
+    """A case's photo, to those who may see the case."""
+    case = _case(_user(request), case_id)
+    attachment = case.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404(_("附件不存在"))
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -1,0 +1,51 @@
+"""What every staff page's top bar needs: the workspaces this user's roles open."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from finegrid.org.models import User
+from finegrid.org.roles import Role, roles_of
+
+#: (url name, label, roles that use it); the order is the top bar's.
+WORKSPACES: list[tuple[str, Any, frozenset[Role]]] = [
+    ("inspector-home", _("巡查"), frozenset({Role.INSPECTOR})),
+    (
+        "console",
+        _("受理派遣台"),
+        frozenset({Role.RECEPTIONIST, Role.SHIFT_LEADER, Role.DISPATCHER}),
+    ),
+    ("department", _("部门工作台"), frozenset({Role.HANDLER, Role.DEPARTMENT_ADMIN})),
+    ("supervision", _("督办"), frozenset({Role.SUPERVISOR, Role.LEADER, Role.ADMIN})),
+    (
+        "screen",
+        _("指挥大屏"),
+        frozenset({Role.SUPERVISOR, Role.LEADER, Role.ADMIN, Role.SHIFT_LEADER, Role.DISPATCHER}),
+    ),
+]
+
+
+def workspaces(request: HttpRequest) -> dict[str, Any]:
+    from django.conf import settings
+
+    tiles = {
+        "tile_url": settings.FINEGRID_MAP_TILE_URL,
+        "tile_crs": settings.FINEGRID_MAP_TILE_CRS,
+        "tile_attribution": settings.FINEGRID_MAP_ATTRIBUTION,
+    }
+    user = getattr(request, "user", None)
+    if not isinstance(user, User) or not user.is_authenticated:
+        return {"workspaces": [], **tiles}
+    held = roles_of(user)
+    links = []
+    for name, label, roles in WORKSPACES:
+        if held & roles:
+            try:
+                links.append({"url": reverse(name), "label": label, "name": name})
+            except NoReverseMatch:  # a workspace not installed in this deployment
+                continue
+    return {"workspaces": links, **tiles}
