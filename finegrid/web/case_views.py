@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from finegrid.cases import actions
@@ -187,18 +188,36 @@ def _case(user: User, case_id: int) -> Case:
         raise Http404(_("案卷不存在")) from None
 
 
+#: What the note means for the actions where "意见" or "理由" would say it badly.
+NOTE_LABELS = {
+    Action.DISPOSE: gettext_lazy("处置情况"),
+    Action.SUPERVISE: gettext_lazy("督办意见"),
+    Action.REWORK: gettext_lazy("返工原因"),
+    Action.REOPEN: gettext_lazy("未解决的情况"),
+    Action.APPROVE_OVERDUE_APPEAL: gettext_lazy("批准理由"),
+}
+
+
 def _form(action: Action, case: Case, data: Any = None, files: Any = None) -> f.ActionForm:
     note_required = transition_for(case.status_enum, action).note_required
     initial: dict[str, Any] = {"version": case.version}
-    if action == Action.FILE and case.category_id:
-        initial["category"] = case.category_id
+    if action == Action.FILE:
+        initial["urgency"] = case.urgency
+        if case.category_id:
+            initial["category"] = case.category_id
     if action == Action.DISPATCH:
         from finegrid.dispatch.routing import propose_department
 
         proposal = propose_department(case)
         if proposal.department is not None:
             initial["department"] = proposal.department.pk
-    return ACTION_UI[action].form(data, files, note_required=note_required, initial=initial)
+    return ACTION_UI[action].form(
+        data,
+        files,
+        note_required=note_required,
+        note_label=NOTE_LABELS.get(action),
+        initial=initial,
+    )
 
 
 def _photos(files: list[UploadedFile[bytes]]) -> list[Photo]:

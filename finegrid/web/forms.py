@@ -52,11 +52,17 @@ class ActionForm(forms.Form):
         label=_("意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, note_required: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, note_required: bool = False, note_label: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if note_required:
             self.fields["note"].required = True
             self.fields["note"].label = _("理由")
+        if note_label is not None:
+            self.fields["note"].label = note_label
+        # What the action needs first; the note last.
+        self.order_fields([name for name in self.fields if name != "note"] + ["note"])
 
 
 def _inspectors() -> Any:

@@ -24,3 +24,17 @@ def duration_short(value: dt.timedelta | None) -> str:
     if hours:
         return _("%(h)d小时%(m)d分钟") % {"h": hours, "m": minutes}
     return _("%(m)d分钟") % {"m": minutes}
+
+
+@register.filter
+def role_label(value: str) -> str:
+    """The name of a role as people say it (受理员), or 市民 for a citizen's own step."""
+    from finegrid.cases.workflow import CITIZEN_ROLE
+    from finegrid.org.roles import ROLE_LABELS, Role
+
+    if value == CITIZEN_ROLE:
+        return _("市民")
+    try:
+        return str(ROLE_LABELS[Role(value)])
+    except ValueError:
+        return value

@@ -1,0 +1,139 @@
+"""A case's whole life in a real browser, each step by the person who takes it, on their screen.
+
+A citizen reports with a photo and gets a tracking code; the receptionist accepts; the grid's
+inspector verifies on a phone; the shift leader files; the dispatcher dispatches; the department
+signs for it and disposes with a photo; the receptionist sends the check; the inspector checks on
+a phone; the shift leader closes; the citizen sees it closed and rates it; the command-centre
+screen counts it. Screenshots of every step land in test-output/e2e/.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from tests.cases.conftest import grid_point, jpeg_bytes
+from tests.e2e.conftest import DESKTOP, PHONE, Shots
+from tests.live import LiveSite
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+DEPARTMENT = "明湖区城市管理局"  # the demo handler's department
+
+
+def act(
+    visitor: Any,
+    label: str,
+    *,
+    fill: dict[str, str] | None = None,
+    choose: dict[str, str] | None = None,
+    photo: Path | None = None,
+) -> None:
+    """Open the action's panel on the case page, fill it in (text by label, selects by value),
+    and press its button."""
+    page = visitor.page
+    panel = page.locator(
+        "details.action", has=page.locator("summary", has_text=re.compile(f"^{label}$"))
+    )
+    if panel.get_attribute("open") is None:
+        panel.locator("summary").click()
+    for name, value in (fill or {}).items():
+        panel.get_by_label(name, exact=True).fill(value)
+    for name, value in (choose or {}).items():
+        panel.get_by_label(name, exact=True).select_option(value=value)
+    if photo is not None:
+        panel.locator("input[type=file]").set_input_files(str(photo))
+    panel.get_by_role("button", name=label, exact=True).click()
+    page.wait_for_load_state("networkidle")
+
+
+def status_of(visitor: Any) -> str:
+    return str(visitor.page.locator(".case-head .status").inner_text())
+
+
+def test_a_citizens_report_goes_all_the_way_to_a_rated_close(
+    visit: Any, live_city: LiveSite, shots: Shots, tmp_path: Path
+) -> None:
+    photo = tmp_path / "after.jpg"
+    photo.write_bytes(jpeg_bytes("green"))
+    lon, lat = grid_point()  # a grid patrolled by the demo inspector
+    _status, found = live_city.request(
+        "GET", "/api/v1/catalogue/categories?q=" + quote("暴露垃圾"), token="dispatcher"
+    )
+    category = next(c for c in found if c["name"] == "暴露垃圾")
+    _status, detail = live_city.request(
+        "GET", f"/api/v1/catalogue/categories/{category['id']}", token="dispatcher"
+    )
+    rule = detail["filing_rules"][0]
+
+    # a citizen reports through the public channel (the portal's own journey is below)
+    status, created = live_city.request(
+        "POST", "/api/v1/cases", token="citizen",
+        json_body={"lon": lon, "lat": lat, "description": "小区门口堆着建筑垃圾", "address": "湖滨路12号"},
+    )  # fmt: skip
+    assert status == 201, created
+    case_path = f"/cases/{created['id']}/"
+
+    receptionist = visit(DESKTOP)
+    receptionist.login("receptionist")
+    receptionist.go("/console/?queue=reported")
+    shots(receptionist.page, "receptionist-queue")
+    receptionist.page.get_by_role("link", name=created["case_no"]).click()
+    shots(receptionist.page, "receptionist-case")
+    act(receptionist, "受理")
+    assert status_of(receptionist) == "待核实"
+
+    inspector = visit(PHONE, has_touch=True, is_mobile=True)
+    inspector.login("inspector")
+    inspector.go(case_path)
+    shots(inspector.page, "inspector-verify-phone")
+    act(inspector, "核实")
+    assert status_of(inspector) == "待立案"
+
+    shift = visit(DESKTOP)
+    shift.login("shiftleader")
+    shift.go(case_path)
+    act(shift, "立案", choose={"类别": str(category["id"]), "立案条件": str(rule["id"])})
+    assert status_of(shift) == "待派遣"
+
+    dispatcher = visit(DESKTOP)
+    dispatcher.login("dispatcher")
+    dispatcher.go(case_path)
+    shots(dispatcher.page, "dispatcher-case-with-proposal")
+    panel = dispatcher.page.locator("details.action").first
+    department = panel.get_by_label("处置单位", exact=True)
+    department.select_option(label=DEPARTMENT)
+    act(dispatcher, "派遣")
+    assert status_of(dispatcher) == "待签收"
+
+    handler = visit(DESKTOP)
+    handler.login("handler")
+    handler.go("/department/")
+    shots(handler.page, "department-workspace")
+    handler.page.get_by_role("link", name=created["case_no"]).click()
+    act(handler, "签收")
+    act(handler, "处置反馈", fill={"处置情况": "已清运建筑垃圾"}, photo=photo)
+    assert status_of(handler) == "待派核查"
+    shots(handler.page, "department-disposed")
+
+    receptionist.go(case_path)
+    act(receptionist, "派发核查")
+    assert status_of(receptionist) == "待核查"
+
+    inspector.go(case_path)
+    act(inspector, "核查通过")
+    shots(inspector.page, "inspector-checked-phone")
+    assert status_of(inspector) == "待结案"
+
+    shift.go(case_path)
+    act(shift, "结案")
+    assert status_of(shift) == "已结案"
+    shots(shift.page, "closed-with-timeline")
+    timeline = shift.page.locator(".timeline li strong").all_inner_texts()
+    assert timeline == [
+        "上报", "受理", "核实", "立案", "派遣", "签收", "处置反馈", "派发核查", "核查通过", "结案",
+    ]  # fmt: skip
