@@ -8,6 +8,14 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    path("account/", views.account, name="account"),
+    path(
+        "account/password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="web/password_change.html", success_url="/account/?changed=1"
+        ),
+        name="password_change",
+    ),
     path("account/tokens/", token_views.tokens, name="tokens"),
     path("account/tokens/<int:token_id>/revoke", token_views.revoke, name="token-revoke"),
     path("console/", console.console, name="console"),

@@ -28,6 +28,21 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    return render(
+        request,
+        "web/account.html",
+        {
+            "roles": [ROLE_LABELS[r] for r in sorted(roles_of(user))],
+            "areas": scope_areas(user=user),
+            "changed": request.GET.get("changed") == "1",
+        },
+    )
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")

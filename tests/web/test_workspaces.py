@@ -207,3 +207,22 @@ def test_photos_are_served_only_to_who_may_see_the_case(cast: Any) -> None:
     assert client_of(cast["handler"]).get(url).status_code == 200
     assert client_of(cast["inspector"]).get(url).status_code in {200, 404}
     assert Client().get(url).status_code == 302  # to the login page
+
+
+def test_the_account_page_and_a_password_change(cast: Any) -> None:
+    client = client_of(cast["handler"])
+    page = client.get("/account/").content.decode()
+    assert "明湖区城市管理局" in page
+    assert "处置人员" in page
+    wrong = client.post(
+        "/account/password/",
+        {"old_password": "not-it", "new_password1": "x", "new_password2": "y"},
+    )
+    assert wrong.status_code == 200
+    assert "has-error" in wrong.content.decode()
+
+
+def test_error_pages_speak_chinese(cast: Any, settings: Any) -> None:
+    settings.DEBUG = False
+    client = client_of(cast["handler"])
+    assert "页面不存在" in client.get("/no-such-page/").content.decode()
