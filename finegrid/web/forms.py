@@ -98,9 +98,22 @@ class CheckForm(ActionForm):
     photos = PhotosField()
 
 
+class RuleSelect(forms.Select):
+    """Filing rules that name their category, so the page can offer only the chosen category's."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        instance = getattr(option["value"], "instance", None)
+        if instance is not None:
+            option["attrs"]["data-category"] = str(instance.category_id)
+        return option
+
+
 class FileForm(ActionForm):
     category = forms.ModelChoiceField(label=_("类别"), queryset=Category.objects.none())
-    filing_rule = forms.ModelChoiceField(label=_("立案条件"), queryset=FilingRule.objects.none())
+    filing_rule = forms.ModelChoiceField(
+        label=_("立案条件"), queryset=FilingRule.objects.none(), widget=RuleSelect
+    )
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -108,6 +121,9 @@ class FileForm(ActionForm):
         self.fields["category"].queryset = Category.objects.filter(  # type: ignore[attr-defined]
             is_active=True
         ).select_related("major")
+        self.fields["category"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda c: f"{c.get_kind_display()} {c.code} {c.major.name} · {c.name}"
+        )
         self.fields["filing_rule"].queryset = FilingRule.objects.filter(  # type: ignore[attr-defined]
             is_active=True
         ).select_related("category")

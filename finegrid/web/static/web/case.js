@@ -17,6 +17,26 @@
     }
   });
 
+  // Filing: offer only the chosen category's filing rules, the first one chosen.
+  for (const category of document.querySelectorAll("select[name=category]")) {
+    const rules = category.form && category.form.querySelector("select[name=filing_rule]");
+    if (!rules) continue;
+    const narrow = () => {
+      let first = null;
+      for (const option of rules.options) {
+        const mine = !option.value || option.dataset.category === category.value;
+        option.hidden = !mine;
+        option.disabled = !mine;
+        if (mine && option.value && !first) first = option;
+      }
+      if (rules.selectedOptions.length === 0 || rules.selectedOptions[0].disabled || !rules.value) {
+        if (first) rules.value = first.value;
+      }
+    };
+    category.addEventListener("change", () => { rules.value = ""; narrow(); });
+    narrow();
+  }
+
   // The case's place: a marker on the configured tiles, or on a plain background without them.
   const el = document.getElementById("case-map");
   if (el && window.L) {
