@@ -89,14 +89,18 @@ def test_a_citizens_report_goes_all_the_way_to_a_rated_close(
 
     inspector = visit(PHONE, has_touch=True, is_mobile=True)
     inspector.login("inspector")
-    inspector.go(case_path)
+    inspector.go("/m/")
+    shots(inspector.page, "inspector-tasks-phone")
+    inspector.go(f"/m/cases/{created['id']}")
+    inspector.page.get_by_label("问题属实").check()
     shots(inspector.page, "inspector-verify-phone")
-    act(inspector, "核实")
-    assert status_of(inspector) == "待立案"
+    inspector.page.get_by_role("button", name="提交核实结果").click()
+    inspector.page.wait_for_load_state("networkidle")
 
     shift = visit(DESKTOP)
     shift.login("shiftleader")
     shift.go(case_path)
+    assert status_of(shift) == "待立案"
     act(shift, "立案", choose={"类别": str(category["id"]), "立案条件": str(rule["id"])})
     assert status_of(shift) == "待派遣"
 
@@ -124,12 +128,16 @@ def test_a_citizens_report_goes_all_the_way_to_a_rated_close(
     act(receptionist, "派发核查")
     assert status_of(receptionist) == "待核查"
 
-    inspector.go(case_path)
-    act(inspector, "核查通过")
+    inspector.go(f"/m/cases/{created['id']}")
+    inspector.page.get_by_label("已处置到位，核查通过").check()
+    inspector.page.locator("input[type=file]").first.set_input_files(str(photo))
+    shots(inspector.page, "inspector-check-phone")
+    inspector.page.get_by_role("button", name="提交核查结果").click()
+    inspector.page.wait_for_load_state("networkidle")
     shots(inspector.page, "inspector-checked-phone")
-    assert status_of(inspector) == "待结案"
 
     shift.go(case_path)
+    assert status_of(shift) == "待结案"
     act(shift, "结案")
     assert status_of(shift) == "已结案"
     shots(shift.page, "closed-with-timeline")
