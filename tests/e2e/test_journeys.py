@@ -58,7 +58,8 @@ def status_of(visitor: Any) -> str:
 def test_a_citizens_report_goes_all_the_way_to_a_rated_close(
     visit: Any, live_city: LiveSite, shots: Shots, tmp_path: Path
 ) -> None:
-    photo = tmp_path / "after.jpg"
+    before, photo = tmp_path / "before.jpg", tmp_path / "after.jpg"
+    before.write_bytes(jpeg_bytes("red"))
     photo.write_bytes(jpeg_bytes("green"))
     lon, lat = grid_point()  # a grid patrolled by the demo inspector
     _status, found = live_city.request(
@@ -70,12 +71,24 @@ def test_a_citizens_report_goes_all_the_way_to_a_rated_close(
     )
     rule = detail["filing_rules"][0]
 
-    # a citizen reports through the public channel (the portal's own journey is below)
-    status, created = live_city.request(
-        "POST", "/api/v1/cases", token="citizen",
-        json_body={"lon": lon, "lat": lat, "description": "小区门口堆着建筑垃圾", "address": "湖滨路12号"},
-    )  # fmt: skip
-    assert status == 201, created
+    # a citizen reports on their phone with a photo, and keeps the tracking code
+    citizen = visit(PHONE, has_touch=True, is_mobile=True)
+    citizen.go(f"/citizen/report?lon={lon}&lat={lat}&crs=wgs84")
+    citizen.page.get_by_label("问题描述").fill("小区门口堆着建筑垃圾，挡住了人行道")
+    citizen.page.get_by_label("地址或地标（选填）").fill("湖滨路12号")
+    citizen.page.locator("input[type=file]").set_input_files(str(before))
+    citizen.page.get_by_label("联系电话（选填）").fill("13800138000")
+    shots(citizen.page, "citizen-report-phone")
+    citizen.page.get_by_role("button", name="提交", exact=True).click()
+    citizen.page.wait_for_load_state("networkidle")
+    shots(citizen.page, "citizen-tracking-code-phone")
+    code = citizen.page.locator("#code-value").inner_text().replace("-", "").strip()
+    assert len(code) == 8
+    case_no = citizen.page.locator("[data-case-no]").get_attribute("data-case-no")
+    _status, listed = live_city.request("GET", f"/api/v1/cases?q={case_no}", token="receptionist")
+    created = listed["results"][0]
+    assert created["source"] == "citizen"
+    assert created["case_no"] == case_no
     case_path = f"/cases/{created['id']}/"
 
     receptionist = visit(DESKTOP)
@@ -145,3 +158,19 @@ def test_a_citizens_report_goes_all_the_way_to_a_rated_close(
     assert timeline == [
         "上报", "受理", "核实", "立案", "派遣", "签收", "处置反馈", "派发核查", "核查通过", "结案",
     ]  # fmt: skip
+
+    # the citizen sees it closed, and rates it
+    citizen.go(f"/citizen/track/{code}")
+    assert (
+        "已办结" in citizen.page.locator(".status").inner_text()
+        or "结" in citizen.page.locator(".status").inner_text()
+    )
+    citizen.page.get_by_label("满意", exact=True).check()
+    shots(citizen.page, "citizen-closed-rate-phone")
+    citizen.page.get_by_role("button", name="提交评价").click()
+    citizen.page.wait_for_load_state("networkidle")
+    shots(citizen.page, "citizen-rated-phone")
+    _status, rated = live_city.request(
+        "GET", f"/api/v1/cases/{created['id']}", token="receptionist"
+    )
+    assert rated["timeline"][-1]["action"] == "rate"
