@@ -39,6 +39,7 @@ SECRET_KEY, SECRET_KEY_FROM_ENV = _secret_key()
 
 ALLOWED_HOSTS = env_list("FINEGRID_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("FINEGRID_CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "finegrid.web.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -7,6 +7,7 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
 from finegrid.api.errors import body, too_large
 
@@ -29,7 +30,9 @@ def request_size_limit(
                     "</error></errors>"
                 )
                 return HttpResponse(xml, status=413, content_type="text/xml; charset=utf-8")
-            return JsonResponse(body(error.code, error.message), status=413)
+            if request.path.startswith("/api/"):
+                return JsonResponse(body(error.code, error.message), status=413)
+            return render(request, "413.html", {"message": error.message}, status=413)
         return get_response(request)
 
     return middleware

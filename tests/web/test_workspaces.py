@@ -226,3 +226,17 @@ def test_error_pages_speak_chinese(cast: Any, settings: Any) -> None:
     settings.DEBUG = False
     client = client_of(cast["handler"])
     assert "页面不存在" in client.get("/no-such-page/").content.decode()
+
+
+def test_an_oversized_form_and_a_missing_csrf_token_get_pages_in_chinese(
+    cast: Any, settings: Any
+) -> None:
+    settings.FINEGRID_MAX_REQUEST_BYTES = 100
+    too_big = Client().post("/citizen/report", {"description": "x" * 500})
+    assert too_big.status_code == 413
+    assert "提交的内容过大" in too_big.content.decode()
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(cast["receptionist"])
+    refused = strict.post("/account/tokens/", {"name": "x"})
+    assert refused.status_code == 403
+    assert "页面已过期" in refused.content.decode()
