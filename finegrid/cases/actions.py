@@ -24,7 +24,13 @@ from django.utils.translation import gettext as _
 
 from finegrid.cases import timers
 from finegrid.cases.access import check_action_scope, scope_of, visibility
-from finegrid.cases.errors import CaseChanged, CaseNotFound, InvalidInput, NoteRequired
+from finegrid.cases.errors import (
+    CaseChanged,
+    CaseNotFound,
+    InvalidInput,
+    NoteRequired,
+    OutsideArea,
+)
 from finegrid.cases.events import record_event
 from finegrid.cases.models import (
     AttachmentKind,
@@ -52,6 +58,7 @@ from finegrid.cases.workflow import (
 from finegrid.catalogue.models import Category, FilingRule, Urgency, format_limit
 from finegrid.core.tasks import enqueue
 from finegrid.geo.crs import CRS, CoordinateError, to_wgs84, validate_lonlat
+from finegrid.geo.models import Area
 from finegrid.geo.selectors import OutsideCity, locate_point
 from finegrid.org.models import Unit, UnitKind, User
 from finegrid.org.roles import Role, roles_of
@@ -144,9 +151,11 @@ def report_case(
     citizen: CitizenInput | None = None,
     photos: Sequence[Photo] = (),
     self_handled: bool = False,
+    within: Area | None = None,
     at: dt.datetime | None = None,
 ) -> Case:
-    """A new report. `actor` is the staff member; None for a channel acting for the public."""
+    """A new report. `actor` is the staff member; None for a channel acting for the public.
+    `within`: the area a channel may report in (a service token's); a point outside is refused."""
     at = at or timezone.now()
     role = ""
     if actor is not None:
@@ -183,6 +192,8 @@ def report_case(
     area = place.community or place.street or place.district
     assert area is not None
     assert place.district is not None
+    if within is not None and not area.code.startswith(within.code_prefix):
+        raise OutsideArea(within.name)
 
     with transaction.atomic():
         contact = (

@@ -16,6 +16,7 @@ __all__ = [
     "InvalidInput",
     "InvalidTransition",
     "NoteRequired",
+    "OutsideArea",
     "WorkflowError",
     "describe",
 ]
@@ -43,6 +44,18 @@ class InvalidInput(WorkflowError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(field, message)
         self.field, self.message = field, message
+
+
+class OutsideArea(InvalidInput):
+    """The point is in the city but outside the area this channel may report in."""
+
+    code = "outside_area"
+
+    def __init__(self, area_name: str) -> None:
+        super().__init__(
+            "location",
+            _("该位置不在此渠道的上报区域（%(area)s）内") % {"area": area_name},
+        )
 
 
 def describe(error: WorkflowError) -> str:

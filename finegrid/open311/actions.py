@@ -12,27 +12,13 @@ from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from finegrid.api.models import ApiToken, TokenKind
 from finegrid.cases.actions import CitizenInput, report_case
-from finegrid.cases.errors import InvalidInput, WorkflowError
 from finegrid.cases.models import Case, Source
 from finegrid.cases.photos import Photo
 from finegrid.catalogue.models import Category, Urgency
-from finegrid.geo.crs import CoordinateError, validate_lonlat
-from finegrid.geo.selectors import OutsideCity, locate_point
 from finegrid.open311.models import RequestToken
-
-
-class OutsideTokenArea(WorkflowError):
-    """The point is in the city but outside the area the client's token may report in."""
-
-    code = "outside_area"
-
-    def __init__(self, area_name: str) -> None:
-        super().__init__(area_name)
-        self.message = _("该位置不在此接口令牌的上报区域（%(area)s）内") % {"area": area_name}
 
 
 def new_request_token() -> str:
@@ -60,15 +46,6 @@ def submit_request(
     assert client.kind == TokenKind.SERVICE
     assert client.area is not None
     at = at or timezone.now()
-    try:
-        validate_lonlat(lon, lat)
-        place = locate_point(lon=lon, lat=lat, on=timezone.localdate(at))
-    except (CoordinateError, OutsideCity) as exc:
-        raise InvalidInput("location", str(exc)) from None
-    area = place.community or place.street or place.district
-    assert area is not None
-    if not area.code.startswith(client.area.code_prefix):
-        raise OutsideTokenArea(client.area.name)
     with transaction.atomic():
         case = report_case(
             actor=None,
@@ -82,6 +59,7 @@ def submit_request(
             urgency=urgency,
             citizen=citizen,
             photos=photos,
+            within=client.area,
             at=at,
         )
         token = RequestToken.objects.create(

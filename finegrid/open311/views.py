@@ -28,11 +28,11 @@ from finegrid.api.errors import ApiError, from_domain, not_found, too_large
 from finegrid.api.models import ApiToken, TokenKind
 from finegrid.api.tokens import authenticate
 from finegrid.cases.actions import CitizenInput
-from finegrid.cases.errors import WorkflowError
+from finegrid.cases.errors import OutsideArea, WorkflowError
 from finegrid.cases.models import Case, CaseAttachment
 from finegrid.cases.photos import Photo
 from finegrid.open311 import params, selectors, service_types
-from finegrid.open311.actions import OutsideTokenArea, submit_request
+from finegrid.open311.actions import submit_request
 from finegrid.open311.models import RequestToken
 from finegrid.open311.render import FORMATS, respond
 
@@ -95,7 +95,7 @@ def error_response(fmt: str, error: ApiError, *, allow: str = "") -> HttpRespons
 def _as_api_error(request: HttpRequest, exc: Exception) -> ApiError:
     if isinstance(exc, ApiError):
         return exc
-    if isinstance(exc, OutsideTokenArea):
+    if isinstance(exc, OutsideArea):  # the client's key does not cover this place
         return ApiError(403, exc.code, exc.message, "lat")
     if isinstance(exc, WorkflowError):
         return from_domain(exc)

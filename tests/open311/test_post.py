@@ -321,7 +321,7 @@ def test_a_point_outside_the_tokens_area_is_403(client: Client, street_key: Key)
     response = post(client, **fields(street_key, lat=str(lat), long=str(lon)))
     # then
     assert response.status_code == 403
-    assert error_of(response) == (403, "该位置不在此接口令牌的上报区域（湖滨街道）内")
+    assert error_of(response) == (403, "该位置不在此渠道的上报区域（湖滨街道）内")
     assert written() == before
     # and inside its street the same token may report
     assert post(client, **fields(street_key)).status_code == 200

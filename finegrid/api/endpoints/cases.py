@@ -169,32 +169,18 @@ def _report(caller: Principal, payload: s.ReportIn) -> Case:
         if payload.citizen and (payload.citizen.name.strip() or payload.citizen.phone.strip())
         else None
     )
+    actor, source, within = caller.user, payload.source or Source.INSPECTOR, None
+    if caller.is_service:
+        assert caller.token is not None
+        if payload.self_handled or payload.source not in (None, caller.token.source):
+            raise forbidden(_("服务令牌只能以其绑定的问题来源上报"))
+        source, within = Source(caller.token.source), caller.token.area
+    else:
+        caller.require_user()
     with transaction.atomic():
-        photos = consume_uploads(caller, payload.photos)
-        if caller.is_service:
-            assert caller.token is not None
-            assert caller.token.area is not None
-            if payload.self_handled or payload.source not in (None, caller.token.source):
-                raise forbidden(_("服务令牌只能以其绑定的问题来源上报"))
-            _require_in_area(payload, caller.token.area.code_prefix)
-            return actions.report_case(
-                actor=None,
-                source=Source(caller.token.source),
-                lon=payload.lon,
-                lat=payload.lat,
-                crs=payload.crs,
-                description=payload.description,
-                address=payload.address,
-                category=category,
-                component_code=payload.component_code,
-                urgency=payload.urgency,
-                citizen=citizen,
-                photos=photos,
-            )
-        user = caller.require_user()
         return actions.report_case(
-            actor=user,
-            source=payload.source or Source.INSPECTOR,
+            actor=actor,
+            source=source,
             lon=payload.lon,
             lat=payload.lat,
             crs=payload.crs,
@@ -204,24 +190,10 @@ def _report(caller: Principal, payload: s.ReportIn) -> Case:
             component_code=payload.component_code,
             urgency=payload.urgency,
             citizen=citizen,
-            photos=photos,
+            photos=consume_uploads(caller, payload.photos),
             self_handled=payload.self_handled,
+            within=within,
         )
-
-
-def _require_in_area(payload: s.ReportIn, prefix: str) -> None:
-    """A service token files only inside its area; checked before anything is written."""
-    from finegrid.geo.crs import CoordinateError, to_wgs84
-    from finegrid.geo.selectors import OutsideCity, locate_point
-
-    try:
-        lon, lat = to_wgs84(payload.lon, payload.lat, payload.crs)
-        place = locate_point(lon=lon, lat=lat)
-    except (CoordinateError, OutsideCity) as exc:
-        raise InvalidInput("location", str(exc)) from None
-    area = place.community or place.street or place.district
-    if area is None or not area.code.startswith(prefix):
-        raise InvalidInput("location", _("该位置不在此令牌的服务区域内"))
 
 
 # --- read ----------------------------------------------------------------------------------------
