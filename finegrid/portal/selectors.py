@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Final
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -17,7 +16,8 @@ from finegrid.cases import timers
 from finegrid.cases.models import Case, CaseAttachment, Source
 from finegrid.cases.workflow import Status
 from finegrid.catalogue.models import Category, Kind
-from finegrid.geo.crs import CRS, convert_geometry, from_wgs84, from_wgs84_many
+from finegrid.geo.crs import CRS, from_wgs84, from_wgs84_many
+from finegrid.geo.display import display_crs, for_display
 from finegrid.geo.models import Area, AreaLevel
 from finegrid.portal import codes
 from finegrid.portal.timeline import PUBLIC_PHOTO_KINDS, public_stage, public_status
@@ -36,11 +36,6 @@ MAP_HIDDEN_STATUSES: Final = frozenset({Status.DECLINED, Status.CANCELLED})
 MAP_PRECISION: Final = 4
 #: The area levels the public outline endpoint serves.
 OUTLINE_LEVELS: Final = (AreaLevel.DISTRICT, AreaLevel.STREET, AreaLevel.COMMUNITY)
-
-
-def display_crs() -> CRS:
-    """The coordinate system of the configured map tiles (WGS-84 on a plain background)."""
-    return CRS(settings.FINEGRID_MAP_TILE_CRS)
 
 
 def case_by_code(code: str) -> Case | None:
@@ -94,9 +89,7 @@ def area_outlines(level: AreaLevel) -> dict[str, Any]:
         {
             "type": "Feature",
             "properties": {"name": name},
-            "geometry": boundary
-            if crs == CRS.WGS84
-            else convert_geometry(boundary, CRS.WGS84, crs),
+            "geometry": for_display(boundary, crs),
         }
         for name, boundary in rows
         if boundary

@@ -33,6 +33,7 @@ from finegrid.cases.models import Case, Satisfaction
 from finegrid.cases.workflow import Status
 from finegrid.catalogue.models import format_limit
 from finegrid.geo.crs import CRS, CoordinateError, from_wgs84, to_wgs84
+from finegrid.geo.display import display_crs
 from finegrid.geo.models import AreaLevel
 from finegrid.geo.selectors import OutsideCity, ResolvedLocation, locate_point
 from finegrid.portal import codes, selectors
@@ -85,7 +86,7 @@ def _place_name(place: ResolvedLocation) -> str:
 def _map_settings() -> dict[str, Any]:
     return {
         "tile_url": settings.FINEGRID_MAP_TILE_URL,
-        "tile_crs": selectors.display_crs().value,
+        "tile_crs": display_crs().value,
         "attribution": settings.FINEGRID_MAP_ATTRIBUTION,
         "bounds": selectors.city_bounds(),
     }
@@ -135,7 +136,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 def _report_initial(request: HttpRequest) -> dict[str, Any]:
     """A fresh form; a WeChat page may link here with ?lon=&lat=&crs=gcj02 to place the pin."""
-    initial: dict[str, Any] = {"form_token": new_form_token(), "crs": selectors.display_crs()}
+    initial: dict[str, Any] = {"form_token": new_form_token(), "crs": display_crs()}
     if request.GET.get("lon") and request.GET.get("lat"):
         initial.update(
             lon=request.GET["lon"][:20],
@@ -153,7 +154,7 @@ def _report_context(form: ReportForm) -> dict[str, Any]:
         crs = CRS(value["crs"].strip().lower() or CRS.WGS84)
         lon, lat = to_wgs84(float(value["lon"]), float(value["lat"]), crs)
         found = form.place or locate_point(lon=lon, lat=lat)
-        pin = from_wgs84(lon, lat, selectors.display_crs())
+        pin = from_wgs84(lon, lat, display_crs())
         place = _place_name(found)
     except (ValueError, CoordinateError, OutsideCity):
         pass
@@ -358,7 +359,7 @@ def map_areas(request: HttpRequest) -> JsonResponse:
 def locate(request: HttpRequest) -> JsonResponse:
     """Which community a pin falls in, and the pin in the tiles' system (for a GPS position)."""
     try:
-        crs = CRS(request.GET.get("crs", selectors.display_crs()).strip().lower())
+        crs = CRS(request.GET.get("crs", display_crs()).strip().lower())
         lon, lat = float(request.GET.get("lon", "")), float(request.GET.get("lat", ""))
         if not (math.isfinite(lon) and math.isfinite(lat)):
             raise ValueError(lon, lat)
@@ -381,5 +382,5 @@ def locate(request: HttpRequest) -> JsonResponse:
             },
             status=404,
         )
-    shown = from_wgs84(wgs_lon, wgs_lat, selectors.display_crs())
+    shown = from_wgs84(wgs_lon, wgs_lat, display_crs())
     return JsonResponse({"place": _place_name(place), "display": list(shown)})

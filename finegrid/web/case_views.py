@@ -30,9 +30,9 @@ from finegrid.cases.photos import Photo
 from finegrid.cases.selectors import actions_available, step_light
 from finegrid.cases.workflow import Action, Status, transition_for
 from finegrid.geo.crs import from_wgs84
+from finegrid.geo.display import display_crs, for_display
 from finegrid.org.models import User
 from finegrid.web import forms as f
-from finegrid.web.map_views import display_crs, for_display
 
 Runner = Callable[[User, Case, dict[str, Any], list[Photo]], CaseEvent]
 

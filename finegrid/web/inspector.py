@@ -61,12 +61,12 @@ from finegrid.catalogue.models import ActionTag, Category, Urgency
 from finegrid.geo.crs import (
     CRS,
     CoordinateError,
-    convert_geometry,
     from_wgs84,
     parse_crs,
     to_wgs84,
     validate_lonlat,
 )
+from finegrid.geo.display import display_crs, for_display
 from finegrid.geo.models import Area, AreaLevel, Grid
 from finegrid.geo.selectors import OutsideCity, locate_point
 from finegrid.org.models import User
@@ -114,10 +114,6 @@ def inspector_only(view: View) -> View:
 
 
 # --- reads: tasks, position, places ---------------------------------------------------------------
-
-
-def _display_crs() -> CRS:
-    return CRS(settings.FINEGRID_MAP_TILE_CRS)
 
 
 def distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -202,7 +198,7 @@ def inspection_tasks(*, user: User, near: tuple[float, float] | None) -> list[Ta
         .select_related("category", "community", "grid")
         .order_by("step_deadline", "pk")
     )
-    crs = _display_crs()
+    crs = display_crs()
     tasks = [
         Task(
             case=case,
@@ -246,7 +242,7 @@ def _map_context(user: User) -> dict[str, Any]:
             box = {"w": city.min_lon, "s": city.min_lat, "e": city.max_lon, "n": city.max_lat}
     bounds = None
     if box["w"] is not None:
-        crs = _display_crs()
+        crs = display_crs()
         west, south = from_wgs84(box["w"], box["s"], crs)
         east, north = from_wgs84(box["e"], box["n"], crs)
         bounds = [west, south, east, north]
@@ -262,15 +258,13 @@ def _map_context(user: User) -> dict[str, Any]:
 @require_GET
 def my_grids(request: HttpRequest, user: User) -> JsonResponse:
     """My current grids as GeoJSON in the tiles' coordinate system."""
-    crs = _display_crs()
+    crs = display_crs()
     rows = Grid.objects.current().filter(inspectors=user).values_list("code", "boundary")
     features = [
         {
             "type": "Feature",
             "properties": {"code": code},
-            "geometry": boundary
-            if crs == CRS.WGS84
-            else convert_geometry(boundary, CRS.WGS84, crs),
+            "geometry": for_display(boundary, crs),
         }
         for code, boundary in rows
     ]
@@ -290,7 +284,7 @@ def locate(request: HttpRequest, user: User) -> JsonResponse:
     except ValueError:
         return JsonResponse({"error": _("请提供有效的经纬度和坐标系")}, status=400)
     lon, lat = to_wgs84(lon, lat, crs)
-    display = from_wgs84(lon, lat, _display_crs())
+    display = from_wgs84(lon, lat, display_crs())
     try:
         found = locate_point(lon=lon, lat=lat)
     except OutsideCity as exc:
@@ -621,7 +615,7 @@ def changed_by_message(case: Case) -> str:
 def _case_context(case: Case, user: User) -> dict[str, Any]:
     attachments = list(case.attachments.order_by("uploaded_at", "pk"))
     events = list(case.events.select_related("actor").order_by("-seq"))
-    crs = _display_crs()
+    crs = display_crs()
     kinds = dict(AttachmentKind.choices)
     someone_else = (
         case.inspector

@@ -7,7 +7,6 @@ display here, and clicked points are shifted back before lookup.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -15,20 +14,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from finegrid.geo.crs import CRS, convert_geometry, from_wgs84, to_wgs84
+from finegrid.geo.crs import from_wgs84, to_wgs84
+from finegrid.geo.display import display_crs, for_display
 from finegrid.geo.models import Area, AreaLevel, Grid
 from finegrid.geo.selectors import OutsideCity, locate_point
 
 MAX_GRIDS_PER_VIEW = 4000
-
-
-def display_crs() -> CRS:
-    return CRS(settings.FINEGRID_MAP_TILE_CRS)
-
-
-def for_display(geometry: dict[str, Any]) -> dict[str, Any]:
-    crs = display_crs()
-    return geometry if crs == CRS.WGS84 else convert_geometry(geometry, CRS.WGS84, crs)
 
 
 def _error(code: str, message: str, field: str | None = None, status: int = 400) -> JsonResponse:

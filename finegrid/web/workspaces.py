@@ -126,7 +126,7 @@ def summaries(
             "overdue": r["overdue"],
             "reported": r["reported"],
             "closed": r["closed"],
-        }  # fmt: skip
+        }
         for r in rows
     ]
 
