@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from finegrid.cases.models import STATUS_LABELS, Satisfaction, Source
 from finegrid.cases.workflow import Status
@@ -110,7 +111,9 @@ class RuleSelect(forms.Select):
 
 
 class FileForm(ActionForm):
-    category = forms.ModelChoiceField(label=_("类别"), queryset=Category.objects.none())
+    category = forms.ModelChoiceField(
+        label=pgettext_lazy("problem category", "类别"), queryset=Category.objects.none()
+    )
     filing_rule = forms.ModelChoiceField(
         label=_("立案条件"), queryset=FilingRule.objects.none(), widget=RuleSelect
     )
@@ -193,7 +196,10 @@ class CaseFilterForm(forms.Form):
         label=_("来源"), required=False, choices=[("", _("全部")), *Source.choices]
     )
     category = forms.ModelChoiceField(
-        label=_("类别"), required=False, queryset=Category.objects.none(), empty_label=_("全部")
+        label=pgettext_lazy("problem category", "类别"),
+        required=False,
+        queryset=Category.objects.none(),
+        empty_label=_("全部"),
     )
     area = forms.CharField(label=_("区域代码"), required=False, max_length=12)
     overdue = forms.TypedChoiceField(
