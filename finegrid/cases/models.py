@@ -218,6 +218,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["status", "step_deadline"], name="cases_status_deadline"),
             models.Index(fields=["department", "status"], name="cases_department_status"),
+            # Counts by period (the screen, rankings) read cases reported in a day or a month.
+            models.Index(fields=["reported_at"], name="cases_reported_at"),
         ]
         permissions = [("view_citizen_contact", _("查看市民联系方式"))]
 

@@ -8,24 +8,21 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from finegrid.cases.access import DEPARTMENT_ROLES
 from finegrid.org.models import User
 from finegrid.org.roles import Role, roles_of
+from finegrid.web.console import CONSOLE_ROLES
+from finegrid.web.screen.views import SCREEN_ROLES
+from finegrid.web.workspaces import SUPERVISION_ROLES
 
-#: (url name, label, roles that use it); the order is the top bar's.
+#: (url name, label, roles that use it); the order is the top bar's. The role sets are the ones
+#: each workspace itself admits, so the bar never offers a page that would answer 403.
 WORKSPACES: list[tuple[str, Any, frozenset[Role]]] = [
     ("inspector-home", _("巡查"), frozenset({Role.INSPECTOR})),
-    (
-        "console",
-        _("受理派遣台"),
-        frozenset({Role.RECEPTIONIST, Role.SHIFT_LEADER, Role.DISPATCHER}),
-    ),
-    ("department", _("部门工作台"), frozenset({Role.HANDLER, Role.DEPARTMENT_ADMIN})),
-    ("supervision", _("督办"), frozenset({Role.SUPERVISOR, Role.LEADER, Role.ADMIN})),
-    (
-        "screen",
-        _("指挥大屏"),
-        frozenset({Role.SUPERVISOR, Role.LEADER, Role.ADMIN, Role.SHIFT_LEADER, Role.DISPATCHER}),
-    ),
+    ("console", _("受理派遣台"), CONSOLE_ROLES),
+    ("department", _("部门工作台"), DEPARTMENT_ROLES),
+    ("supervision", _("督办"), SUPERVISION_ROLES),
+    ("screen", _("指挥大屏"), SCREEN_ROLES),
 ]
 
 
