@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.cases.conftest import grid_point, jpeg_bytes
-from tests.e2e.conftest import DESKTOP, PHONE, Shots
+from tests.e2e.conftest import DESKTOP, PHONE, WALL, Shots
 from tests.live import LiveSite
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
@@ -51,6 +51,15 @@ def act(
     page.wait_for_load_state("networkidle")
 
 
+def today_counts(visitor: Any) -> dict[str, int]:
+    """Today's counts as the screen shows them (numbers formatted for the language)."""
+    shown = {}
+    for name in ("reported", "filed", "closed"):
+        text = visitor.page.locator(f'[data-figure="counts.today.{name}"]').inner_text()
+        shown[name] = int(re.sub(r"\D", "", text) or 0)
+    return shown
+
+
 def status_of(visitor: Any) -> str:
     return str(visitor.page.locator(".case-head .status").inner_text())
 
@@ -70,6 +79,16 @@ def test_a_citizens_report_goes_all_the_way_to_a_rated_close(
         "GET", f"/api/v1/catalogue/categories/{category['id']}", token="dispatcher"
     )
     rule = detail["filing_rules"][0]
+
+    # the command centre's wall shows today's counts before
+    wall = visit(WALL)
+    wall.login("leader")
+    wall.go("/screen/")
+    wall.page.wait_for_function(
+        "document.querySelector('[data-figure=\"counts.today.reported\"]').textContent !== '—'"
+    )
+    before_counts = today_counts(wall)
+    shots(wall.page, "screen-before-1920", full_page=False)
 
     # a citizen reports on their phone with a photo, and keeps the tracking code
     citizen = visit(PHONE, has_touch=True, is_mobile=True)
@@ -171,3 +190,19 @@ def test_a_citizens_report_goes_all_the_way_to_a_rated_close(
         "GET", f"/api/v1/cases/{created['id']}", token="receptionist"
     )
     assert rated["timeline"][-1]["action"] == "rate"
+
+    # the wall, left open all along, refreshes itself: one more report, filing and close today
+    expected = {name: count + 1 for name, count in before_counts.items()}
+    wall.page.wait_for_function(
+        """expected => Object.entries(expected).every(([name, count]) =>
+             parseInt(document.querySelector(`[data-figure="counts.today.${name}"]`)
+               .textContent.replace(/\\D/g, ""), 10) === count)""",
+        arg=expected,
+        timeout=45_000,
+    )
+    after_counts = today_counts(wall)
+    assert after_counts["reported"] == before_counts["reported"] + 1
+    assert after_counts["filed"] == before_counts["filed"] + 1
+    assert after_counts["closed"] == before_counts["closed"] + 1
+    wall.page.wait_for_timeout(1_500)  # let the charts finish their animation
+    shots(wall.page, "screen-after-1920", full_page=False)
