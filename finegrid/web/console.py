@@ -25,7 +25,9 @@ from finegrid.org.models import Unit, User
 from finegrid.org.roles import Role, roles_of
 from finegrid.web.forms import CaseFilterForm
 
+#: Whose queues the console shows; supervisors, leaders and admins may open it to search cases.
 CONSOLE_ROLES = frozenset({Role.RECEPTIONIST, Role.SHIFT_LEADER, Role.DISPATCHER})
+CONSOLE_ACCESS = CONSOLE_ROLES | AREA_ROLES
 #: Actions open on every open case to some roles: they put no case in anybody's queue.
 _ANYWHERE = frozenset({Action.SUPERVISE, Action.APPROVE_OVERDUE_APPEAL, Action.CANCEL})
 PAGE_SIZE = 50
@@ -40,7 +42,7 @@ def queue_statuses(roles: frozenset[Role]) -> list[Status]:
 def _user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
-    if not roles_of(user) & (CONSOLE_ROLES | AREA_ROLES):
+    if not roles_of(user) & CONSOLE_ACCESS:
         raise PermissionDenied
     return user
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from finegrid.cases.access import DEPARTMENT_ROLES
 from finegrid.org.models import User
 from finegrid.org.roles import Role, roles_of
-from finegrid.web.console import CONSOLE_ROLES
+from finegrid.web.console import CONSOLE_ACCESS
 from finegrid.web.screen.views import SCREEN_ROLES
 from finegrid.web.workspaces import SUPERVISION_ROLES
 
@@ -19,7 +19,7 @@ from finegrid.web.workspaces import SUPERVISION_ROLES
 #: each workspace itself admits, so the bar never offers a page that would answer 403.
 WORKSPACES: list[tuple[str, Any, frozenset[Role]]] = [
     ("inspector-home", _("巡查"), frozenset({Role.INSPECTOR})),
-    ("console", _("受理派遣台"), CONSOLE_ROLES),
+    ("console", _("受理派遣台"), CONSOLE_ACCESS),
     ("department", _("部门工作台"), DEPARTMENT_ROLES),
     ("supervision", _("督办"), SUPERVISION_ROLES),
     ("screen", _("指挥大屏"), SCREEN_ROLES),

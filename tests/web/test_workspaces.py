@@ -240,3 +240,25 @@ def test_an_oversized_form_and_a_missing_csrf_token_get_pages_in_chinese(
     refused = strict.post("/account/tokens/", {"name": "x"})
     assert refused.status_code == 403
     assert "页面已过期" in refused.content.decode()
+
+
+@pytest.mark.parametrize(
+    "username",
+    ["inspector", "receptionist", "shiftleader", "dispatcher", "handler", "deptadmin",
+     "supervisor", "leader", "admin"],
+)  # fmt: skip
+def test_every_demo_login_reaches_its_workspaces(cast: Any, username: str) -> None:
+    from finegrid.web.context import WORKSPACES
+
+    client = client_of(cast[username])
+    home = client.get("/")
+    links = home.context["workspaces"]
+    assert links, f"{username} has no workspace"
+    for link in links:
+        assert client.get(link["url"]).status_code == 200, (username, link["url"])
+    offered = {link["name"] for link in links}
+    for name, _label, _roles in WORKSPACES:
+        if name not in offered:
+            from django.urls import reverse
+
+            assert client.get(reverse(name)).status_code in {403, 302}, (username, name)
