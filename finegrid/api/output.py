@@ -29,7 +29,10 @@ CASE_RELATED = (
 
 
 def with_related(cases: QuerySet[Case]) -> QuerySet[Case]:
-    return cases.select_related(*CASE_RELATED)
+    """Cases with what their output names, without the outlines of their grid and areas."""
+    return cases.select_related(*CASE_RELATED).defer(
+        *(f"{place}__boundary" for place in ("grid", "district", "street", "community"))
+    )
 
 
 def area_out(area: Area | None) -> dict[str, Any] | None:

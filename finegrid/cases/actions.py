@@ -156,6 +156,8 @@ def report_case(
 ) -> Case:
     """A new report. `actor` is the staff member; None for a channel acting for the public.
     `within`: the area a channel may report in (a service token's); a point outside is refused."""
+    # A report made now is located on the current map (one cached index, no date queries).
+    on = None if at is None else timezone.localdate(at)
     at = at or timezone.now()
     role = ""
     if actor is not None:
@@ -171,7 +173,7 @@ def report_case(
     try:
         validate_lonlat(lon, lat)
         lon, lat = to_wgs84(lon, lat, crs)
-        place = locate_point(lon=lon, lat=lat, on=timezone.localdate(at))
+        place = locate_point(lon=lon, lat=lat, on=on)
     except CoordinateError as exc:
         raise InvalidInput("location", str(exc)) from None
     except OutsideCity as exc:

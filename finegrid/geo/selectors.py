@@ -115,8 +115,9 @@ def build_index(*, version: int, on: dt.date | None = None) -> GeoIndex:
     vectorised call: at city scale model instances and per-row parsing would dominate the build.
     """
     started = time.perf_counter()
-    grids = Grid.objects.current() if on is None else Grid.objects.valid_on(on)
-    areas = Area.objects.current() if on is None else Area.objects.valid_on(on)
+    # The outlines stay in the index: rows here carry names and codes, not megabytes of GeoJSON.
+    grids = (Grid.objects.current() if on is None else Grid.objects.valid_on(on)).defer("boundary")
+    areas = (Area.objects.current() if on is None else Area.objects.valid_on(on)).defer("boundary")
     grid_rows = list(
         grids.values_list(
             "code",

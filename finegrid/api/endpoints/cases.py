@@ -144,18 +144,14 @@ def report(
 
     def run() -> tuple[int, Any, Case | None]:
         case = _report(caller, payload)
-        return (
-            201,
-            s.CaseDetail.model_validate(case_detail(caller, _read(caller, case.pk))).model_dump(
-                mode="json"
-            ),
-            case,
-        )
+        return 201, {"case_id": case.pk}, case
 
-    status, answer = once(
+    # The record keeps the case, not its rendering: the answer is drawn after the transaction
+    # (whose locks every report waits on) has committed, and a retry draws the same case again.
+    status, first = once(
         owner=caller.owner, key=idempotency_key, payload=payload.model_dump(mode="json"), run=run
     )
-    return Reply(status, answer)
+    return Reply(status, case_detail(caller, _read(caller, first["case_id"])))
 
 
 def _report(caller: Principal, payload: s.ReportIn) -> Case:
