@@ -18,7 +18,6 @@ files are built once per content of the files they come from and copied for each
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import fcntl
 import hashlib
 import http.client
@@ -191,10 +190,10 @@ def static_fingerprint() -> str:
 
 
 @contextlib.contextmanager
-def _cache_lock() -> Iterator[None]:
-    """One builder at a time per machine user: parallel test runs wait instead of racing."""
+def _cache_lock(artefact: str) -> Iterator[None]:
+    """One builder of an artefact at a time per machine user: parallel runs wait, not race."""
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    with (CACHE_DIR / "lock").open("w") as lock:
+    with (CACHE_DIR / f"{artefact}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -202,11 +201,18 @@ def _cache_lock() -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _die_with_parent() -> None:
-    """Runs in the child before exec: a server outlives no test run, even one killed with -9."""
-    if sys.platform == "linux":
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+# Runs first in the server's process, then becomes gunicorn (exec keeps the pid): on Linux it asks
+# for SIGTERM when its parent ends, so that a server outlives no test run, even one killed with -9.
+# A launcher rather than preexec_fn, which may deadlock when the parent has threads (the
+# benchmark's clients keep sending while it restarts the server).
+_LAUNCHER = """
+import ctypes, os, signal, sys
+if sys.platform == "linux":
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != int(sys.argv[1]):
+        sys.exit("the process that started the server has ended")
+os.execv(sys.executable, [sys.executable, *sys.argv[2:]])
+"""
 
 
 def _alive_in_group(pgid: int) -> bool:
@@ -361,14 +367,15 @@ class LiveCity:
         self._run(["manage.py", "shell", "--no-imports", "-c", code], env)
         key = seed_key(json.loads(manifest.read_text()))
         manifest.replace(SEED_MANIFEST)
-        shutil.copyfile(
-            build / "var" / "demo-logins.json", CACHE_DIR / f"logins-{self.vendor}-{key}.json"
-        )
+        for stale in CACHE_DIR.glob(f"logins-{self.vendor}-*.json"):
+            stale.unlink()
+        logins = CACHE_DIR / f"logins-{self.vendor}-{key}.json"
+        shutil.copyfile(build / "var" / "demo-logins.json", logins)
         return key
 
     def _create_sqlite_database(self) -> str:
         """Copy the seeded template file, building it first when its sources have changed."""
-        with _cache_lock():
+        with _cache_lock("sqlite"):
             key = current_seed_key()
             template = CACHE_DIR / f"sqlite-{key}.sqlite3"
             if key is None or not template.exists():
@@ -394,7 +401,7 @@ class LiveCity:
         The template is built when missing; the whole step holds both the machine's lock and an
         advisory lock on the server, so that nobody drops a template while another copies it.
         """
-        with _cache_lock(), self._pg_admin() as admin:
+        with _cache_lock("postgresql"), self._pg_admin() as admin:
             admin.execute("SELECT pg_advisory_lock(hashtext('finegrid_live_template'))")
             try:
                 key = current_seed_key()
@@ -409,7 +416,7 @@ class LiveCity:
                     template = f"{TEMPLATE_PREFIX}{key}"
                     admin.execute(_ddl("DROP DATABASE IF EXISTS {} WITH (FORCE)", template))
                     admin.execute(_ddl("ALTER DATABASE {} RENAME TO {}", building, template))
-                    self._drop_stale_databases(admin, keep=template)
+                self._drop_stale_databases(admin, keep=template)
                 admin.execute(_ddl("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.database_name))
                 admin.execute(_ddl("CREATE DATABASE {} TEMPLATE {}", self.database_name, template))
             finally:
@@ -430,7 +437,7 @@ class LiveCity:
     def _link_static(self, fingerprint: str) -> None:
         """Collected static files (WhiteNoise needs them with DEBUG off), shared by every city."""
         collected = CACHE_DIR / f"static-{fingerprint}"
-        with _cache_lock():
+        with _cache_lock("static"):
             if not collected.exists():
                 for stale in CACHE_DIR.glob("static-*"):
                     shutil.rmtree(stale)
@@ -498,14 +505,13 @@ class LiveCity:
             log.write(f"--- start {time.strftime('%H:%M:%S')} {' '.join(args)}\n".encode())
             log.flush()
             self._server = subprocess.Popen(
-                [sys.executable, *args],
+                [sys.executable, "-c", _LAUNCHER, str(os.getpid()), *args],
                 cwd=REPO,
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
             )
         # Health from our own master only: the port was free when chosen, not necessarily now.
         listening = f"Listening at: {self.base_url} ({self._server.pid})"
