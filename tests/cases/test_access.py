@@ -71,6 +71,7 @@ close               pending_close         no   no   ok    no   no   no   no   no
 supervise           disposing             no   no   no    no   no   no   ok   ok   no
 approve_overdue_appeal disposing          no   no   no    no   no   no   ok   no   no
 reopen              closed                no   ok   no    no   no   no   no   no   no
+rate                closed                no   ok   no    no   no   no   no   no   no
 """
 
 
