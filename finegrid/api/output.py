@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from finegrid.api.auth import Principal
 from finegrid.cases.access import can_view_citizen_contact
@@ -105,6 +107,11 @@ def category_out(category: Category) -> dict[str, Any]:
     }
 
 
+def _local(moment: dt.datetime | None) -> dt.datetime | None:
+    """Times in the city's zone, however the row was obtained (fresh from an action or read)."""
+    return None if moment is None else timezone.localtime(moment)
+
+
 def case_out(case: Case) -> dict[str, Any]:
     return {
         "id": case.pk,
@@ -143,10 +150,10 @@ def case_out(case: Case) -> dict[str, Any]:
         "supervised": case.supervised,
         "self_handled": case.self_handled,
         "rework_count": case.rework_count,
-        "reported_at": case.reported_at,
-        "step_deadline": case.step_deadline,
-        "disposal_deadline": case.disposal_deadline,
-        "closed_at": case.closed_at,
+        "reported_at": _local(case.reported_at),
+        "step_deadline": _local(case.step_deadline),
+        "disposal_deadline": _local(case.disposal_deadline),
+        "closed_at": _local(case.closed_at),
         "light": step_light(case),
     }
 
@@ -217,7 +224,7 @@ def case_detail(principal: Principal, case: Case) -> dict[str, Any]:
                     "to_status": e.to_status,
                     "actor": str(e.actor) if e.actor else None,
                     "actor_role": e.actor_role,
-                    "at": e.at,
+                    "at": _local(e.at),
                     "note": e.note,
                     "data": e.data,
                     "attachments": [a.pk for a in e.attachments.all()],

@@ -142,16 +142,21 @@ def report(
 ) -> Reply[Any]:
     caller = principal(request)
 
+    created: list[Case] = []
+
     def run() -> tuple[int, Any, Case | None]:
         case = _report(caller, payload)
+        created.append(case)
         return 201, {"case_id": case.pk}, case
 
     # The record keeps the case, not its rendering: the answer is drawn after the transaction
     # (whose locks every report waits on) has committed, and a retry draws the same case again.
+    # A new case is drawn from the rows the report already holds; a retry reads it afresh.
     status, first = once(
         owner=caller.owner, key=idempotency_key, payload=payload.model_dump(mode="json"), run=run
     )
-    return Reply(status, case_detail(caller, _read(caller, first["case_id"])))
+    case = created[0] if created else _read(caller, first["case_id"])
+    return Reply(status, case_detail(caller, case))
 
 
 def _report(caller: Principal, payload: s.ReportIn) -> Case:
