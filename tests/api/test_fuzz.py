@@ -19,6 +19,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -41,7 +42,7 @@ def fuzz(live_city: LiveSite, caller: str) -> list[str]:
     schema = schemathesis.openapi.from_dict(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
     headers = {"Authorization": f"Bearer {live_city.tokens[caller]}"}
     failures: list[str] = []
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [r.ok() for r in schema.get_all_operations() if isinstance(r, Ok)]
     assert len(operations) > 40
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):

@@ -13,6 +13,7 @@ from django.test import Client, override_settings
 
 from finegrid.cases import actions
 from finegrid.cases.models import Case, CaseEvent, Source, StepLimit
+from finegrid.cases.photos import Photo
 from finegrid.org.models import User
 from tests.cases.conftest import grid_point, jpeg_bytes
 
@@ -34,7 +35,7 @@ def case(cast: dict[str, User], tmp_path: Path) -> Case:
             address="湖滨路12号门前",
             description="路口有暴露垃圾",
             citizen=actions.CitizenInput(name="王小明", phone="13912345678"),
-            photos=[actions.Photo("before.jpg", jpeg_bytes())],
+            photos=[Photo("before.jpg", jpeg_bytes())],
             at=AT,
         )
     actions.accept_case(

@@ -33,6 +33,7 @@ from finegrid.cases.models import (
     DailyCounter,
     Source,
 )
+from finegrid.cases.photos import Photo
 from finegrid.cases.workflow import Action, ActionNotPermitted, InvalidTransition, Status
 from finegrid.catalogue.actions import import_categories_csv
 from finegrid.catalogue.exports import export_categories_csv
@@ -326,7 +327,7 @@ def test_a_bad_photo_with_a_disposal_is_refused(
                 Action.DISPOSE,
                 case=case,
                 actor=cast["handler"],
-                photos=[actions.Photo("good.jpg", jpeg_bytes()), actions.Photo(name, content)],
+                photos=[Photo("good.jpg", jpeg_bytes()), Photo(name, content)],
             ),
         )
 
@@ -344,7 +345,7 @@ def test_a_photo_just_under_the_limit_is_taken(cast: dict[str, User]) -> None:
             Action.DISPOSE,
             case=case,
             actor=cast["handler"],
-            photos=[actions.Photo("after.jpg", photo)],
+            photos=[Photo("after.jpg", photo)],
         )
 
     stored = CaseAttachment.objects.get(case=case)
@@ -370,7 +371,7 @@ def report(cast: dict[str, User], **overrides: Any) -> Case:
         "lat": lat,
         "description": "路灯不亮",
         "citizen": actions.CitizenInput(name="王小明", phone="13912345678"),
-        "photos": [actions.Photo("before.jpg", jpeg_bytes())],
+        "photos": [Photo("before.jpg", jpeg_bytes())],
         "at": START,
     }
     return actions.report_case(**(arguments | overrides))
@@ -398,7 +399,7 @@ REPORT_CASES = [
     ),
     pytest.param({"description": "  "}, "description", "请填写问题描述", id="no-description"),
     pytest.param(
-        {"photos": [actions.Photo("before.jpg", b"GIF89a not really")]}, "photos",
+        {"photos": [Photo("before.jpg", b"GIF89a not really")]}, "photos",
         "“before.jpg”不是有效的图片文件", id="fake-photo",
     ),
 ]  # fmt: skip

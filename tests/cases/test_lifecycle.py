@@ -10,6 +10,7 @@ import pytest
 from finegrid.cases import actions
 from finegrid.cases.events import verify_chain
 from finegrid.cases.models import Case, Source
+from finegrid.cases.photos import Photo
 from finegrid.cases.workflow import Status
 from finegrid.catalogue.models import Category, FilingRule
 from finegrid.org.models import Unit, User
@@ -35,7 +36,7 @@ def test_citizen_report_to_closed_case(
         lat=lat,
         description="湖滨路口有暴露垃圾",
         citizen=actions.CitizenInput(name="王小明", phone="13912345678"),
-        photos=[actions.Photo("before.jpg", jpeg_bytes())],
+        photos=[Photo("before.jpg", jpeg_bytes())],
         at=at(16, 9),
     )
     assert case.status == Status.REPORTED
@@ -78,7 +79,7 @@ def test_citizen_report_to_closed_case(
         version=v(),
         actor=handler,
         note="已清理",
-        photos=[actions.Photo("after.jpg", jpeg_bytes("green"))],
+        photos=[Photo("after.jpg", jpeg_bytes("green"))],
         at=at(16, 11),
     )
     actions.send_check(case_id=case.pk, version=v(), actor=cast["receptionist"], at=at(16, 11, 5))
