@@ -21,7 +21,13 @@ PRODUCTION_ENV = {
 
 
 def manage(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("FINEGRID_", "DATABASE_URL"))}
+    # A production-like process: none of the test run's own settings (nor the browser tests'
+    # DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly refuses).
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("FINEGRID_", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=REPO,

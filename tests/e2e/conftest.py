@@ -21,8 +21,6 @@ from tests.live import LiveSite
 
 CHROMIUM = os.environ.get("FINEGRID_CHROMIUM", "/usr/bin/chromium")
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "e2e"
-# The sync Playwright API runs an event loop in this thread; the tests' own ORM use is synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 # A closed network: stop chromium's own background traffic (updates, sync, field trials).
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -48,10 +46,20 @@ def browser() -> Iterator[Any]:
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    # The sync Playwright API runs an event loop in this thread, which makes Django refuse ORM
+    # calls; the journeys' own ORM use is synchronous. Allowed while the browser lives only.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield launched
+            launched.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @dataclass
