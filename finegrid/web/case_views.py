@@ -7,7 +7,6 @@ the current state; a double click on the same action is recognised and not repor
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,10 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from finegrid.cases import actions
+from finegrid.cases import commands
 from finegrid.cases.access import access_case_by_id, can_view_citizen_contact
 from finegrid.cases.errors import CaseChanged, CaseNotFound, InvalidInput, WorkflowError, describe
-from finegrid.cases.models import ACTION_LABELS, Case, CaseEvent
+from finegrid.cases.models import ACTION_LABELS, Case
 from finegrid.cases.photos import Photo
 from finegrid.cases.selectors import actions_available, step_light
 from finegrid.cases.workflow import Action, Status, transition_for
@@ -34,144 +33,43 @@ from finegrid.geo.display import display_crs, for_display
 from finegrid.org.models import User
 from finegrid.web import forms as f
 
-Runner = Callable[[User, Case, dict[str, Any], list[Photo]], CaseEvent]
-
 
 @dataclass(frozen=True)
 class ActionUi:
     form: type[f.ActionForm]
-    run: Runner
     primary: bool = False  # the main line's next step, shown first and highlighted
 
 
-def _with_note(function: Callable[..., CaseEvent]) -> Runner:
-    return lambda u, c, d, p: function(case_id=c.pk, version=d["version"], actor=u, note=d["note"])
-
-
+#: The form each action takes on the case page (the call itself is commands.take's).
 ACTION_UI: dict[Action, ActionUi] = {
-    Action.ACCEPT: ActionUi(
-        f.AcceptForm,
-        lambda u, c, d, p: actions.accept_case(
-            case_id=c.pk, version=d["version"], actor=u, inspector=d["inspector"], note=d["note"]
-        ),
-        primary=True,
-    ),
-    Action.DECLINE: ActionUi(f.ActionForm, _with_note(actions.decline_case)),
-    Action.VERIFY: ActionUi(
-        f.VerifyForm,
-        lambda u, c, d, p: actions.verify_case(
-            case_id=c.pk,
-            version=d["version"],
-            actor=u,
-            confirmed=d["confirmed"],
-            note=d["note"],
-            photos=p,
-        ),
-        primary=True,
-    ),
-    Action.FILE: ActionUi(
-        f.FileForm,
-        lambda u, c, d, p: actions.file_case(
-            case_id=c.pk,
-            version=d["version"],
-            actor=u,
-            category=d["category"],
-            filing_rule=d["filing_rule"],
-            urgency=d["urgency"] or None,
-            note=d["note"],
-        ),
-        primary=True,
-    ),
-    Action.CANCEL: ActionUi(f.ActionForm, _with_note(actions.cancel_case)),
-    Action.REVIEW_SELF_HANDLED: ActionUi(
-        f.ActionForm,
-        lambda u, c, d, p: actions.review_self_handled(
-            case_id=c.pk, version=d["version"], actor=u, approved=True, note=d["note"]
-        ),
-        primary=True,
-    ),
-    Action.REJECT_SELF_HANDLED: ActionUi(
-        f.ActionForm,
-        lambda u, c, d, p: actions.review_self_handled(
-            case_id=c.pk, version=d["version"], actor=u, approved=False, note=d["note"]
-        ),
-    ),
-    Action.DISPATCH: ActionUi(
-        f.DispatchForm,
-        lambda u, c, d, p: actions.dispatch_case(
-            case_id=c.pk, version=d["version"], actor=u, department=d["department"], note=d["note"]
-        ),
-        primary=True,
-    ),
-    Action.SIGN_FOR: ActionUi(f.ActionForm, _with_note(actions.sign_for_case), primary=True),
-    Action.DISPOSE: ActionUi(
-        f.DisposeForm,
-        lambda u, c, d, p: actions.dispose_case(
-            case_id=c.pk, version=d["version"], actor=u, note=d["note"], photos=p
-        ),
-        primary=True,
-    ),
-    Action.REQUEST_EXTENSION: ActionUi(
-        f.ExtensionForm,
-        lambda u, c, d, p: actions.request_extension(
-            case_id=c.pk,
-            version=d["version"],
-            actor=u,
-            amount=d["amount"],
-            unit=d["unit"],
-            note=d["note"],
-        ),
-    ),
-    Action.APPROVE_EXTENSION: ActionUi(f.ActionForm, _with_note(actions.approve_extension), True),
-    Action.REJECT_EXTENSION: ActionUi(f.ActionForm, _with_note(actions.reject_extension)),
-    Action.REQUEST_RETURN: ActionUi(f.ActionForm, _with_note(actions.request_return)),
-    Action.APPROVE_RETURN: ActionUi(f.ActionForm, _with_note(actions.approve_return), True),
-    Action.REJECT_RETURN: ActionUi(f.ActionForm, _with_note(actions.reject_return)),
-    Action.REQUEST_SUSPENSION: ActionUi(
-        f.SuspensionForm,
-        lambda u, c, d, p: actions.request_suspension(
-            case_id=c.pk, version=d["version"], actor=u, note=d["note"], resume_on=d["resume_on"]
-        ),
-    ),
-    Action.APPROVE_SUSPENSION: ActionUi(f.ActionForm, _with_note(actions.approve_suspension), True),
-    Action.REJECT_SUSPENSION: ActionUi(f.ActionForm, _with_note(actions.reject_suspension)),
-    Action.RESUME: ActionUi(f.ActionForm, _with_note(actions.resume_case), True),
-    Action.SEND_CHECK: ActionUi(
-        f.SendCheckForm,
-        lambda u, c, d, p: actions.send_check(
-            case_id=c.pk, version=d["version"], actor=u, inspector=d["inspector"], note=d["note"]
-        ),
-        primary=True,
-    ),
-    Action.PASS_CHECK: ActionUi(
-        f.CheckForm,
-        lambda u, c, d, p: actions.check_case(
-            case_id=c.pk, version=d["version"], actor=u, passed=True, note=d["note"], photos=p
-        ),
-        primary=True,
-    ),
-    Action.REWORK: ActionUi(
-        f.CheckForm,
-        lambda u, c, d, p: actions.check_case(
-            case_id=c.pk, version=d["version"], actor=u, passed=False, note=d["note"], photos=p
-        ),
-    ),
-    Action.CLOSE: ActionUi(f.ActionForm, _with_note(actions.close_case), primary=True),
-    Action.SUPERVISE: ActionUi(f.ActionForm, _with_note(actions.supervise_case)),
-    Action.APPROVE_OVERDUE_APPEAL: ActionUi(
-        f.ActionForm, _with_note(actions.approve_overdue_appeal)
-    ),
-    Action.REOPEN: ActionUi(f.ActionForm, _with_note(actions.reopen_case)),
-    Action.RATE: ActionUi(
-        f.RateForm,
-        lambda u, c, d, p: actions.rate_case(
-            case_id=c.pk,
-            version=d["version"],
-            actor=u,
-            satisfaction=d["satisfaction"],
-            note=d["note"],
-        ),
-    ),
+    Action.ACCEPT: ActionUi(f.AcceptForm, primary=True),
+    Action.DECLINE: ActionUi(f.ActionForm),
+    Action.VERIFY: ActionUi(f.VerifyForm, primary=True),
+    Action.FILE: ActionUi(f.FileForm, primary=True),
+    Action.CANCEL: ActionUi(f.ActionForm),
+    Action.REVIEW_SELF_HANDLED: ActionUi(f.ActionForm, primary=True),
+    Action.REJECT_SELF_HANDLED: ActionUi(f.ActionForm),
+    Action.DISPATCH: ActionUi(f.DispatchForm, primary=True),
+    Action.SIGN_FOR: ActionUi(f.ActionForm, primary=True),
+    Action.DISPOSE: ActionUi(f.DisposeForm, primary=True),
+    Action.REQUEST_EXTENSION: ActionUi(f.ExtensionForm),
+    Action.APPROVE_EXTENSION: ActionUi(f.ActionForm, primary=True),
+    Action.REJECT_EXTENSION: ActionUi(f.ActionForm),
+    Action.REQUEST_RETURN: ActionUi(f.ActionForm),
+    Action.APPROVE_RETURN: ActionUi(f.ActionForm, primary=True),
+    Action.REJECT_RETURN: ActionUi(f.ActionForm),
+    Action.REQUEST_SUSPENSION: ActionUi(f.SuspensionForm),
+    Action.APPROVE_SUSPENSION: ActionUi(f.ActionForm, primary=True),
+    Action.REJECT_SUSPENSION: ActionUi(f.ActionForm),
+    Action.RESUME: ActionUi(f.ActionForm, primary=True),
+    Action.SEND_CHECK: ActionUi(f.SendCheckForm, primary=True),
+    Action.PASS_CHECK: ActionUi(f.CheckForm, primary=True),
+    Action.REWORK: ActionUi(f.CheckForm),
+    Action.CLOSE: ActionUi(f.ActionForm, primary=True),
+    Action.SUPERVISE: ActionUi(f.ActionForm),
+    Action.APPROVE_OVERDUE_APPEAL: ActionUi(f.ActionForm),
+    Action.REOPEN: ActionUi(f.ActionForm),
+    Action.RATE: ActionUi(f.RateForm),
 }
 assert set(ACTION_UI) == set(Action) - {Action.REPORT}, "every action needs its form"
 
@@ -286,11 +184,9 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
 def act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
     user = _user(request)
     case = _case(user, case_id)
-    try:
-        chosen = Action(action)
-        ui = ACTION_UI[chosen]
-    except (ValueError, KeyError):
-        raise Http404(_("没有这个操作")) from None
+    chosen = next((a for a in ACTION_UI if a.value == action), None)
+    if chosen is None:
+        raise Http404(_("没有这个操作"))
     try:
         form = _form(chosen, case, request.POST, request.FILES)
     except WorkflowError:  # not allowed in this status at all: the case has moved on
@@ -298,7 +194,16 @@ def act(request: HttpRequest, case_id: int, action: str) -> HttpResponse:
     if not form.is_valid():
         return _rerender(request, user, case, chosen, form)
     try:
-        ui.run(user, case, form.cleaned_data, _photos(form.cleaned_data.get("photos", [])))
+        data = form.cleaned_data
+        commands.take(
+            chosen,
+            case_id=case.pk,
+            version=data["version"],
+            actor=user,
+            note=data["note"],
+            photos=_photos(data.get("photos", [])),
+            fields=data,
+        )
     except CaseChanged:
         return _stale(request, user, case, chosen)
     except InvalidInput as exc:

@@ -113,3 +113,15 @@ def test_a_receptionist_records_a_rating_on_a_callback(cast: Any) -> None:
         actions.rate_case(case_id=case.pk, version=case.version + 1, actor=cast["receptionist"],
                           satisfaction="great", at=after(case))  # fmt: skip
     assert Action.RATE in {Action(e.action) for e in case.events.all()}
+
+
+def test_commands_take_every_action_and_refuse_a_missing_field(cast: Any) -> None:
+    from finegrid.cases import commands
+
+    assert set(commands.FIELDS) <= set(Action)
+    case = case_in(Status.FILED, cast=cast)
+    with pytest.raises(InvalidInput) as refused:
+        commands.take(
+            Action.DISPATCH, case_id=case.pk, version=case.version, actor=cast["dispatcher"]
+        )
+    assert refused.value.field == "department"

@@ -5,8 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from django.conf import settings
@@ -27,12 +25,11 @@ from finegrid.api.idempotency import once
 from finegrid.api.output import case_detail, case_out, with_related
 from finegrid.api.schemas import Id
 from finegrid.api.uploads import consume_uploads
-from finegrid.cases import actions
+from finegrid.cases import actions, commands
 from finegrid.cases.access import channel_cases, visible_cases
 from finegrid.cases.actions import CitizenInput
 from finegrid.cases.errors import CaseNotFound, InvalidInput
-from finegrid.cases.models import ACTION_LABELS, Case, CaseAttachment, CaseEvent, Source
-from finegrid.cases.photos import Photo
+from finegrid.cases.models import ACTION_LABELS, Case, CaseAttachment, Source
 from finegrid.cases.selectors import filter_cases
 from finegrid.cases.workflow import Action, Status
 from finegrid.catalogue.models import Category, FilingRule
@@ -223,160 +220,76 @@ def attachment(request: HttpRequest, case_id: Id, attachment_id: Id) -> FileResp
 # --- actions -------------------------------------------------------------------------------------
 
 
-def _user(user_id: int | None, field: str) -> User | None:
-    if user_id is None:
-        return None
-    found = User.objects.filter(pk=user_id, is_active=True).first()
-    if found is None:
-        raise InvalidInput(field, _("人员不存在"))
-    return found
+def _objects(payload: s.ActionIn) -> dict[str, Any]:
+    """The body's fields as the action takes them: ids become the rows they name."""
+    fields = payload.model_dump(exclude={"version", "note", "photos"})
+    if (user_id := fields.pop("inspector_id", None)) is not None:
+        fields["inspector"] = User.objects.filter(pk=user_id, is_active=True).first()
+        if fields["inspector"] is None:
+            raise InvalidInput("inspector_id", _("人员不存在"))
+    if "category_id" in fields:
+        category = Category.objects.filter(pk=fields.pop("category_id")).first()
+        if category is None:
+            raise InvalidInput("category_id", _("类别不存在"))
+        rule = FilingRule.objects.filter(pk=fields.pop("filing_rule_id"), category=category).first()
+        if rule is None:
+            raise InvalidInput("filing_rule_id", _("立案条件不属于所选类别"))
+        fields |= {"category": category, "filing_rule": rule}
+    if "department_id" in fields:
+        department = Unit.objects.filter(pk=fields.pop("department_id"), is_active=True).first()
+        if department is None:
+            raise InvalidInput("department_id", _("处置单位不存在"))
+        fields["department"] = department
+    return fields
 
 
-def _file(user: User, case_id: int, body: s.FileIn) -> CaseEvent:
-    category = Category.objects.filter(pk=body.category_id).first()
-    if category is None:
-        raise InvalidInput("category_id", _("类别不存在"))
-    rule = FilingRule.objects.filter(pk=body.filing_rule_id, category=category).first()
-    if rule is None:
-        raise InvalidInput("filing_rule_id", _("立案条件不属于所选类别"))
-    return actions.file_case(
-        case_id=case_id,
-        version=body.version,
-        actor=user,
-        category=category,
-        filing_rule=rule,
-        urgency=body.urgency,
-        note=body.note,
-    )
-
-
-def _dispatch(user: User, case_id: int, body: s.DispatchIn) -> CaseEvent:
-    department = Unit.objects.filter(pk=body.department_id, is_active=True).first()
-    if department is None:
-        raise InvalidInput("department_id", _("处置单位不存在"))
-    return actions.dispatch_case(
-        case_id=case_id, version=body.version, actor=user, department=department, note=body.note
-    )
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    schema: type[s.ActionIn]
-    run: Callable[[User, int, Any, list[Photo]], CaseEvent]
-    description: str = ""
-
-
-def _noted(function: Callable[..., CaseEvent]) -> Callable[[User, int, Any, Any], CaseEvent]:
-    return lambda user, case_id, body, photos: function(
-        case_id=case_id, version=body.version, actor=user, note=body.note
-    )
-
-
-#: Every workflow action but the report, with the body it takes and the action function it calls.
-ENDPOINTS: dict[Action, Endpoint] = {
-    Action.ACCEPT: Endpoint(
-        s.AcceptIn,
-        lambda u, c, b, p: actions.accept_case(
-            case_id=c,
-            version=b.version,
-            actor=u,
-            inspector=_user(b.inspector_id, "inspector_id"),
-            note=b.note,
-        ),
-    ),
-    Action.DECLINE: Endpoint(s.ActionIn, _noted(actions.decline_case)),
-    Action.VERIFY: Endpoint(
-        s.VerifyIn,
-        lambda u, c, b, p: actions.verify_case(
-            case_id=c, version=b.version, actor=u, confirmed=b.confirmed, note=b.note, photos=p
-        ),
-    ),
-    Action.FILE: Endpoint(s.FileIn, lambda u, c, b, p: _file(u, c, b)),
-    Action.CANCEL: Endpoint(s.ActionIn, _noted(actions.cancel_case)),
-    Action.REVIEW_SELF_HANDLED: Endpoint(
-        s.ActionIn,
-        lambda u, c, b, p: actions.review_self_handled(
-            case_id=c, version=b.version, actor=u, approved=True, note=b.note
-        ),
-    ),
-    Action.REJECT_SELF_HANDLED: Endpoint(
-        s.ActionIn,
-        lambda u, c, b, p: actions.review_self_handled(
-            case_id=c, version=b.version, actor=u, approved=False, note=b.note
-        ),
-    ),
-    Action.DISPATCH: Endpoint(s.DispatchIn, lambda u, c, b, p: _dispatch(u, c, b)),
-    Action.SIGN_FOR: Endpoint(s.ActionIn, _noted(actions.sign_for_case)),
-    Action.DISPOSE: Endpoint(
-        s.PhotosIn,
-        lambda u, c, b, p: actions.dispose_case(
-            case_id=c, version=b.version, actor=u, note=b.note, photos=p
-        ),
-    ),
-    Action.REQUEST_EXTENSION: Endpoint(
-        s.ExtensionIn,
-        lambda u, c, b, p: actions.request_extension(
-            case_id=c, version=b.version, actor=u, amount=b.amount, unit=b.unit, note=b.note
-        ),
-    ),
-    Action.APPROVE_EXTENSION: Endpoint(s.ActionIn, _noted(actions.approve_extension)),
-    Action.REJECT_EXTENSION: Endpoint(s.ActionIn, _noted(actions.reject_extension)),
-    Action.REQUEST_RETURN: Endpoint(s.ActionIn, _noted(actions.request_return)),
-    Action.APPROVE_RETURN: Endpoint(s.ActionIn, _noted(actions.approve_return)),
-    Action.REJECT_RETURN: Endpoint(s.ActionIn, _noted(actions.reject_return)),
-    Action.REQUEST_SUSPENSION: Endpoint(
-        s.SuspensionIn,
-        lambda u, c, b, p: actions.request_suspension(
-            case_id=c, version=b.version, actor=u, note=b.note, resume_on=b.resume_on
-        ),
-    ),
-    Action.APPROVE_SUSPENSION: Endpoint(s.ActionIn, _noted(actions.approve_suspension)),
-    Action.REJECT_SUSPENSION: Endpoint(s.ActionIn, _noted(actions.reject_suspension)),
-    Action.RESUME: Endpoint(s.ActionIn, _noted(actions.resume_case)),
-    Action.SEND_CHECK: Endpoint(
-        s.SendCheckIn,
-        lambda u, c, b, p: actions.send_check(
-            case_id=c,
-            version=b.version,
-            actor=u,
-            inspector=_user(b.inspector_id, "inspector_id"),
-            note=b.note,
-        ),
-    ),
-    Action.PASS_CHECK: Endpoint(
-        s.PhotosIn,
-        lambda u, c, b, p: actions.check_case(
-            case_id=c, version=b.version, actor=u, passed=True, note=b.note, photos=p
-        ),
-    ),
-    Action.REWORK: Endpoint(
-        s.PhotosIn,
-        lambda u, c, b, p: actions.check_case(
-            case_id=c, version=b.version, actor=u, passed=False, note=b.note, photos=p
-        ),
-    ),
-    Action.CLOSE: Endpoint(s.ActionIn, _noted(actions.close_case)),
-    Action.SUPERVISE: Endpoint(s.ActionIn, _noted(actions.supervise_case)),
-    Action.APPROVE_OVERDUE_APPEAL: Endpoint(s.ActionIn, _noted(actions.approve_overdue_appeal)),
-    Action.REOPEN: Endpoint(s.ActionIn, _noted(actions.reopen_case)),
-    Action.RATE: Endpoint(
-        s.RateIn,
-        lambda u, c, b, p: actions.rate_case(
-            case_id=c, version=b.version, actor=u, satisfaction=b.satisfaction, note=b.note
-        ),
-    ),
+#: Every workflow action but the report, and the body it takes (the call is commands.take's).
+ENDPOINTS: dict[Action, type[s.ActionIn]] = {
+    Action.ACCEPT: s.AcceptIn,
+    Action.DECLINE: s.ActionIn,
+    Action.VERIFY: s.VerifyIn,
+    Action.FILE: s.FileIn,
+    Action.CANCEL: s.ActionIn,
+    Action.REVIEW_SELF_HANDLED: s.ActionIn,
+    Action.REJECT_SELF_HANDLED: s.ActionIn,
+    Action.DISPATCH: s.DispatchIn,
+    Action.SIGN_FOR: s.ActionIn,
+    Action.DISPOSE: s.PhotosIn,
+    Action.REQUEST_EXTENSION: s.ExtensionIn,
+    Action.APPROVE_EXTENSION: s.ActionIn,
+    Action.REJECT_EXTENSION: s.ActionIn,
+    Action.REQUEST_RETURN: s.ActionIn,
+    Action.APPROVE_RETURN: s.ActionIn,
+    Action.REJECT_RETURN: s.ActionIn,
+    Action.REQUEST_SUSPENSION: s.SuspensionIn,
+    Action.APPROVE_SUSPENSION: s.ActionIn,
+    Action.REJECT_SUSPENSION: s.ActionIn,
+    Action.RESUME: s.ActionIn,
+    Action.SEND_CHECK: s.SendCheckIn,
+    Action.PASS_CHECK: s.PhotosIn,
+    Action.REWORK: s.PhotosIn,
+    Action.CLOSE: s.ActionIn,
+    Action.SUPERVISE: s.ActionIn,
+    Action.APPROVE_OVERDUE_APPEAL: s.ActionIn,
+    Action.REOPEN: s.ActionIn,
+    Action.RATE: s.RateIn,
 }
 
 
-def _add_action(action: Action, endpoint: Endpoint) -> None:
-    schema = endpoint.schema
-
-    def take(request: HttpRequest, case_id: Id, payload: schema) -> dict[str, Any]:  # type: ignore[valid-type]
+def _add_action(action: Action, schema: type[s.ActionIn]) -> None:
+    def take(request: HttpRequest, case_id: Id, payload: s.ActionIn) -> dict[str, Any]:
         caller = principal(request)
         user = caller.require_user()
-        photos = getattr(payload, "photos", [])
         with transaction.atomic():
-            event = endpoint.run(user, case_id, payload, consume_uploads(caller, photos))
+            event = commands.take(
+                action,
+                case_id=case_id,
+                version=payload.version,
+                actor=user,
+                note=payload.note,
+                photos=consume_uploads(caller, getattr(payload, "photos", [])),
+                fields=_objects(payload),
+            )
         return {"case": case_detail(caller, _read(caller, case_id)), "event_seq": event.seq}
 
     with translation.override(settings.LANGUAGE_CODE):  # the schema reads the same everywhere
@@ -393,7 +306,7 @@ def _add_action(action: Action, endpoint: Endpoint) -> None:
     )(take)
 
 
-for _action, _endpoint in ENDPOINTS.items():
-    _add_action(_action, _endpoint)
+for _action, _schema in ENDPOINTS.items():
+    _add_action(_action, _schema)
 
 assert set(ENDPOINTS) == set(Action) - {Action.REPORT}, "every action needs its endpoint"
