@@ -182,3 +182,17 @@ def test_a_citizens_photo_loses_its_gps_but_a_staff_photo_keeps_it(
             exif = image.getexif()
             assert (0x8825 in exif) is kept
             assert exif[0x0110] == "finegrid test camera"
+
+
+def test_a_nul_character_is_refused_before_it_reaches_the_database(api_as: Any) -> None:
+    inspector = api_as("inspector")
+    assert inspector.get("/geo/areas", parent="99\x0001").status_code == 400
+    lon, lat = grid_point()
+    before = Case.objects.count()
+    response = inspector.post("/cases", {"lon": lon, "lat": lat, "description": "垃圾\x00"})
+    assert response.status_code == 400
+    assert "空字符" in error_of(response)["message"]
+    assert Case.objects.count() == before
+    inspector.headers["Accept-Language"] = "en"
+    english = inspector.get("/geo/areas", parent="\x00")
+    assert "NUL" in error_of(english)["message"]
