@@ -34,6 +34,7 @@ demo: install assets
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 	$(DEMO_ENV) $(BIN)/python manage.py simulate --if-empty --days 30 --seed 1
 	@echo "finegrid is serving on http://$(HOST)/ (admin: http://$(HOST)/admin/)"
+	@echo "citizen portal: http://$(HOST)/citizen/   API docs: http://$(HOST)/api/v1/docs"
 	@# The embedded worker runs background jobs (notifications, timers) beside the server.
 	$(DEMO_ENV) $(BIN)/python manage.py run_worker & trap 'kill $$!' EXIT INT TERM; \
 	  $(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST)
