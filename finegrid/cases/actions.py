@@ -22,7 +22,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from finegrid.cases import timers
+from finegrid.cases import timers, tracking
 from finegrid.cases.access import check_action_scope, scope_of, visibility
 from finegrid.cases.errors import (
     CaseChanged,
@@ -43,6 +43,7 @@ from finegrid.cases.models import (
     Source,
 )
 from finegrid.cases.photos import Photo, check_photos, strip_location
+from finegrid.cases.tracking import CODE_LENGTH, TRACKING_ALPHABET
 from finegrid.cases.workflow import (
     CITIZEN_ROLE,
     PUBLIC_ACTIONS,
@@ -106,14 +107,10 @@ def _require_note(note: str) -> str:
     return note.strip()
 
 
-#: Letters and digits nobody misreads on a phone or over the line (no 0/O, 1/I/L).
-TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
-
 def _tracking_code() -> str:
-    """Eight characters (31^8 ≈ 8.5 × 10^11): unguessable, short enough to read out on the phone."""
+    """A new code (`finegrid.cases.tracking`), not yet given to any case."""
     while True:
-        code = "".join(secrets.choice(TRACKING_ALPHABET) for _i in range(8))
+        code = "".join(secrets.choice(TRACKING_ALPHABET) for _i in range(CODE_LENGTH))
         if not Case.objects.filter(tracking_code=code).exists():
             return code
 
@@ -304,8 +301,12 @@ def _begin_public(
     *, case_id: int, version: int, action: Action, at: dt.datetime | None, tracking_code: str
 ) -> _Step:
     """A citizen's own step: the tracking code proves the case is theirs; nobody else's is found."""
-    code = tracking_code.strip().upper().replace("-", "").replace(" ", "")
-    case = Case.objects.filter(pk=case_id, tracking_code=code).first() if code else None
+    code = tracking.normalise(tracking_code)
+    case = (
+        Case.objects.filter(pk=case_id, tracking_code=code).first()
+        if tracking.is_well_formed(code)
+        else None
+    )
     if case is None:
         raise CaseNotFound(case_id)
     if case.version != version:

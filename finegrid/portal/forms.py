@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from finegrid.cases import tracking as codes
 from finegrid.cases.actions import CitizenInput
 from finegrid.cases.errors import InvalidInput
 from finegrid.cases.models import Satisfaction
@@ -21,7 +22,7 @@ from finegrid.cases.photos import Photo, check_photo
 from finegrid.catalogue.models import Category
 from finegrid.geo.crs import CRS, CoordinateError, to_wgs84, validate_lonlat
 from finegrid.geo.selectors import OutsideCity, ResolvedLocation, locate_point
-from finegrid.portal import codes, selectors
+from finegrid.portal import selectors
 from finegrid.portal.phones import normalise_phone
 
 MAX_PHOTOS: Final = 4

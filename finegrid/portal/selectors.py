@@ -13,13 +13,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from finegrid.cases import timers
+from finegrid.cases import tracking as codes
 from finegrid.cases.models import Case, CaseAttachment, Source
 from finegrid.cases.workflow import Status
 from finegrid.catalogue.models import Category, Kind
 from finegrid.geo.crs import CRS, from_wgs84, from_wgs84_many
 from finegrid.geo.display import display_crs, for_display
 from finegrid.geo.models import Area, AreaLevel
-from finegrid.portal import codes
 from finegrid.portal.timeline import PUBLIC_PHOTO_KINDS, public_stage, public_status
 from finegrid.worktime import selectors as worktime
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from finegrid.cases import actions as case_actions
 from finegrid.cases import timers
+from finegrid.cases import tracking as codes
 from finegrid.cases.errors import (
     CaseChanged,
     CaseNotFound,
@@ -36,7 +37,7 @@ from finegrid.geo.crs import CRS, CoordinateError, from_wgs84, to_wgs84
 from finegrid.geo.display import display_crs
 from finegrid.geo.models import AreaLevel
 from finegrid.geo.selectors import OutsideCity, ResolvedLocation, locate_point
-from finegrid.portal import codes, selectors
+from finegrid.portal import selectors
 from finegrid.portal.actions import new_form_token, submit_report
 from finegrid.portal.forms import MAX_PHOTOS, NotFixedForm, RateForm, ReportForm, TrackForm
 from finegrid.portal.limits import ApiError, check_lookup, check_request, count_wrong_code

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from finegrid.cases import actions
+from finegrid.cases import actions, tracking
 from finegrid.cases.errors import CaseNotFound, InvalidInput
 from finegrid.cases.models import Case, Satisfaction, Source
 from finegrid.cases.replay import differences, replay
@@ -22,7 +22,7 @@ def test_a_public_report_gets_a_tracking_code_and_a_staff_report_none(cast: Any)
     staff = case_in(Status.REPORTED, cast=cast)
     assert public.tracking_code is not None
     assert len(public.tracking_code) == 8
-    assert set(public.tracking_code) <= set(actions.TRACKING_ALPHABET)
+    assert set(public.tracking_code) <= set(tracking.TRACKING_ALPHABET)
     assert staff.tracking_code is None
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from finegrid.cases import tracking as codes
 from finegrid.cases.workflow import Action, Status
-from finegrid.portal import codes, timeline
+from finegrid.portal import timeline
 from finegrid.portal.phones import normalise_phone
 
 

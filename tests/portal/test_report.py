@@ -9,9 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from finegrid.cases import tracking as codes
 from finegrid.cases.models import AttachmentKind, Case, Source
 from finegrid.geo.crs import CRS, from_wgs84
-from finegrid.portal import codes
 from tests.cases.builders import grid_point
 from tests.cases.conftest import jpeg_bytes
 from tests.portal.conftest import report_data

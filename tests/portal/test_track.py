@@ -12,11 +12,12 @@ from django.test import Client
 from django.utils import timezone
 
 from finegrid.api.limits import Rate
+from finegrid.cases import tracking as codes
 from finegrid.cases.models import AttachmentKind, Case, CaseAttachment, CaseEvent, Satisfaction
 from finegrid.cases.photos import Photo
 from finegrid.cases.workflow import CITIZEN_ROLE, Action, Status
 from finegrid.org.models import User
-from finegrid.portal import codes, limits
+from finegrid.portal import limits
 from tests.cases.builders import actor_for, case_in, perform, snapshot
 from tests.cases.conftest import jpeg_bytes
 from tests.portal.conftest import recent_case, report_data

@@ -1,14 +1,15 @@
-"""Tracking codes as people type them: in any case, with dashes, spaces or full-width letters from a
-Chinese keyboard; shown back in two groups of four so they are easy to read out on the phone."""
+"""Tracking codes: what a public report is given, and how people type it back: in any case, with
+dashes, spaces or full-width letters from a Chinese keyboard; shown in two groups of four so it is
+easy to read out on the phone."""
 
 from __future__ import annotations
 
 import unicodedata
 from typing import Final
 
-from finegrid.cases.actions import TRACKING_ALPHABET
-
-CODE_LENGTH: Final = 8
+#: Letters and digits nobody misreads on a phone or over the line (no 0/O, 1/I/L).
+TRACKING_ALPHABET: Final = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH: Final = 8  # 31^8 ≈ 8.5 × 10^11: unguessable, short enough to read out
 _IGNORED: Final = str.maketrans("", "", " -_.\u3000\t\r\n")
 
 
