@@ -246,8 +246,14 @@ def _rerender(
 @login_required
 def case_photo(request: HttpRequest, case_id: int, attachment_id: int) -> FileResponse:
     """A case's photo, to those who may see the case."""
-    case = _case(_user(request), case_id)
-    attachment = case.attachments.filter(pk=attachment_id).first()
+    return attachment_response(_case(_user(request), case_id), attachment_id)
+
+
+def attachment_response(case: Case, attachment_id: int) -> FileResponse:
+    """One photo of a case the caller may already see; 404 for any other id."""
+    attachment = (
+        case.attachments.filter(pk=attachment_id).first() if attachment_id < 2**63 else None
+    )
     if attachment is None:
         raise Http404(_("附件不存在"))
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)

@@ -51,7 +51,6 @@ from finegrid.cases.models import (
     STATUS_LABELS,
     AttachmentKind,
     Case,
-    CaseAttachment,
     CaseEvent,
     Source,
 )
@@ -750,17 +749,9 @@ def _render_case(
 @inspector_only
 @require_GET
 def case_photo(request: HttpRequest, user: User, case_id: int, photo_id: int) -> FileResponse:
-    case = _case_or_404(user, case_id)
-    found = (
-        CaseAttachment.objects.filter(case=case, pk=photo_id).first()
-        if photo_id <= MAX_ID
-        else None
-    )
-    if found is None:
-        raise Http404(_("照片不存在"))
-    response = FileResponse(found.file.open("rb"), content_type=found.content_type)
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+    from finegrid.web.case_views import attachment_response
+
+    return attachment_response(_case_or_404(user, case_id), photo_id)
 
 
 @inspector_only
