@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "finegrid.cases",
     "finegrid.dispatch",
     "finegrid.notifications",
+    "finegrid.evaluation",
+    "finegrid.reports",
     "finegrid.api",
     "finegrid.open311",
     "finegrid.portal",
@@ -223,6 +225,7 @@ FINEGRID_PERIODIC_TASKS = {
     "cases.sweep": env_int("FINEGRID_SWEEP_SECONDS", 300, minimum=10),
     "notifications.deliver": env_int("FINEGRID_DELIVERY_SECONDS", 60, minimum=5),
     "api.sweep": 3600,
+    "evaluation.scheduled": env_int("FINEGRID_EVALUATION_SECONDS", 3600, minimum=60),
 }
 # Notifications: channels not listed are never queued; SMS and WeChat need a sender (a dotted
 # path to a function taking the message) before their messages leave the outbox.
