@@ -208,6 +208,20 @@ LOGGING = {
 # The evaluation of this city: how many days after closing a citizen may still reopen, etc.,
 # live in the database; only process-level knobs are settings.
 FINEGRID_CITY_NAME = env_str("FINEGRID_CITY_NAME", "示范市")
+# Bulletins (周通报、月排名、季考核) are official documents of the issuing organ (GB/T 9704).
+FINEGRID_BULLETIN_ISSUER = env_str("FINEGRID_BULLETIN_ISSUER", f"{FINEGRID_CITY_NAME}城市管理局")
+FINEGRID_BULLETIN_ISSUER_SHORT = env_str(
+    "FINEGRID_BULLETIN_ISSUER_SHORT", f"{FINEGRID_CITY_NAME[:1]}城管"
+)
+FINEGRID_BULLETIN_ADDRESSEE = env_str(
+    "FINEGRID_BULLETIN_ADDRESSEE", "各区人民政府，市直各有关单位"
+)
+FINEGRID_BULLETIN_COPY_TO = env_str(
+    "FINEGRID_BULLETIN_COPY_TO", "市委办公室，市人大常委会办公室，市政府办公室，市政协办公室"
+)
+FINEGRID_BULLETIN_PRINTER = env_str(
+    "FINEGRID_BULLETIN_PRINTER", f"{FINEGRID_BULLETIN_ISSUER}办公室"
+)
 # Map tiles: a URL template like https://tiles.intranet/{z}/{x}/{y}.png; empty draws on a plain
 # background. Tiles in GCJ-02 (AMap, Tencent) need our WGS-84 shapes shifted for display.
 FINEGRID_MAX_PHOTO_BYTES = env_int("FINEGRID_MAX_PHOTO_MB", 10, minimum=1) * 1024 * 1024

@@ -302,3 +302,48 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}:{self.subject_kind}:{self.code} #{self.rank}"
+
+
+class Bulletin(models.Model):
+    """One issued bulletin: its number, the runs it was drawn from, and its files once rendered."""
+
+    kind = models.CharField(_("类型"), max_length=10)
+    period = models.CharField(_("考核周期"), max_length=10)
+    year = models.PositiveSmallIntegerField(_("年份"))
+    serial = models.PositiveIntegerField(_("文号序号"))
+    issued_on = models.DateField(_("成文日期"))
+    runs = models.ManyToManyField(Run, related_name="bulletins")
+    #: The run ids it was drawn from, sorted: the same runs give the same bulletin.
+    run_key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("通报")
+        verbose_name_plural = _("通报")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "serial"], name="evaluation_bulletin_number"),
+            models.UniqueConstraint(
+                fields=["kind", "period", "run_key"], name="evaluation_bulletin_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.serial} {self.kind} {self.period}"
+
+
+class BulletinFile(models.Model):
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="files")
+    format = models.CharField(max_length=8)
+    file = models.FileField(upload_to="bulletins/%Y/")
+    size = models.PositiveIntegerField()
+    seconds = models.FloatField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bulletin", "format"], name="evaluation_file_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bulletin_id}.{self.format}"
