@@ -88,6 +88,7 @@ _ADMIN_MODELS: Final = (
     ("worktime", ("calendarday", "calendaryear", "workschedule")),
     ("cases", ("steplimit",)),
     ("dispatch", ("routingrule",)),
+    ("evaluation", ("indicator", "scheme", "schemeitem", "adjustment")),
 )
 _ADMIN: Final = frozenset(
     f"{app}.{verb}_{model}"
@@ -103,6 +104,9 @@ _ADMIN: Final = frozenset(
         "cases.view_caseattachment",
         "core.view_job",
         "notifications.view_message",
+        "evaluation.view_run",
+        "evaluation.view_snapshot",
+        "evaluation.view_bulletin",
     }
 )
 

@@ -211,12 +211,12 @@ def test_ranks_compare_with_the_previous_period(cast: Mapping[str, User]) -> Non
     assert other_grid is not None
     case_in(Status.CLOSED, cast=cast, start=START - dt.timedelta(days=7))
     case_in(Status.CLOSED, cast=cast, start=START)
-    case_in(Status.CLOSED, cast=cast, start=START, grid=other_grid.code)
+    elsewhere = case_in(Status.CLOSED, cast=cast, start=START, grid=other_grid.code)
     scheme = Scheme.objects.get(code="areas")
     evaluate(schemes=[scheme], period=WEEK.previous(), actor=None, now=AFTER_WEEK)
     (run,) = evaluate(schemes=[scheme], period=WEEK, actor=None, now=AFTER_WEEK)
     mine = _result(run, SubjectKind.DISTRICT, Area.objects.get(name="明湖区").pk)
-    other = _result(run, SubjectKind.DISTRICT, other_grid.community.parent.parent_id)
+    other = _result(run, SubjectKind.DISTRICT, elsewhere.district_id)
     assert mine.rank == other.rank == 1  # the same figures: a shared first place
     assert mine.rank_change == 0  # first the week before too
     assert other.rank_change is None  # not ranked the week before: new

@@ -99,7 +99,7 @@ def _check(items: list[dict[str, object]], **overrides: object) -> None:
         "subject_kinds": ["district"],
         "period_kinds": ["month"],
         "grade_bands": GRADES,
-        "items": item_specs(items),  # type: ignore[arg-type]
+        "items": item_specs(items),
         "indicators": {i.code: i for i in Indicator.objects.all()},
     }
     arguments.update(overrides)
