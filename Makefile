@@ -32,7 +32,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 demo: install assets
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
-	$(DEMO_ENV) $(BIN)/python manage.py simulate --if-empty --days 30 --seed 1
+	$(DEMO_ENV) $(BIN)/python manage.py simulate --if-empty --days 45 --seed 1
+	$(DEMO_ENV) $(BIN)/python manage.py demo_rankings --if-empty
 	@echo "finegrid is serving on http://$(HOST)/ (admin: http://$(HOST)/admin/)"
 	@echo "citizen portal: http://$(HOST)/citizen/   API docs: http://$(HOST)/api/v1/docs"
 	@# The embedded worker runs background jobs (notifications, timers) beside the server.
