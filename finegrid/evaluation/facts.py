@@ -15,18 +15,22 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import Any, Final
 
 from django.db import connection, transaction
 
+from finegrid.cases.workflow import Action
 from finegrid.evaluation.clock import WorkingClock
 from finegrid.evaluation.measures import (
     ATTRIBUTION,
+    DISPOSAL_SETTERS,
     READ_ACTIONS,
+    STEP_STARTERS,
     TIMED,
     CaseInfo,
     Column,
-    Event,
     Fact,
     Measure,
     fold,
@@ -58,8 +62,16 @@ _RELEVANT = """
 """
 
 
-def _sql(vendor: str) -> tuple[str, str, str]:
-    """The cases query, the events query and the placeholder style for this database."""
+def _in(actions: frozenset[str]) -> str:
+    return ", ".join(f"'{action}'" for action in sorted(actions))
+
+
+def _sql(vendor: str) -> tuple[str, str]:
+    """The cases query and the events query for this database.
+
+    JSON is read only from the events that carry what the fold needs (see `STEP_STARTERS`,
+    `DISPOSAL_SETTERS`): on SQLite every extraction parses the event's JSON text again.
+    """
     if vendor == "postgresql":
         ms = "round(extract(epoch from {0}) * 1000)::bigint"
         text = "e.data->>'{0}'"
@@ -75,8 +87,11 @@ def _sql(vendor: str) -> tuple[str, str, str]:
         )
         number = "json_extract(e.data, '$.{0}')"
         marks = {"start": ":start", "end": ":end"}
+
+    def when(actions: frozenset[str], expression: str) -> str:
+        return f"CASE WHEN e.action IN ({_in(actions)}) THEN {expression} END"
+
     relevant = _RELEVANT.format(**marks)
-    actions = ", ".join(f"'{action.value}'" for action in sorted(READ_ACTIONS))
     cases = f"""
         SELECT c.id, c.source, c.reporter_id, c.grid_id, c.community_id, c.street_id,
                c.district_id
@@ -84,14 +99,17 @@ def _sql(vendor: str) -> tuple[str, str, str]:
     """
     events = f"""
         SELECT e.case_id, e.action, e.to_status, e.actor_id, {ms.format("e.at")},
-               {deadline.format("step_deadline")}, {deadline.format("disposal_deadline")},
-               {number.format("department")}, {number.format("returned_by")},
-               {text.format("satisfaction")}
+               {when(STEP_STARTERS, deadline.format("step_deadline"))},
+               {when(DISPOSAL_SETTERS, deadline.format("disposal_deadline"))},
+               {when(frozenset({Action.DISPATCH.value}), number.format("department"))},
+               {when(frozenset({Action.APPROVE_RETURN.value}), number.format("returned_by"))},
+               {when(frozenset({Action.RATE.value}), text.format("satisfaction"))}
         FROM cases_caseevent e JOIN cases_case c ON c.id = e.case_id
-        WHERE {relevant} AND e.at < {marks["end"]} AND e.action IN ({actions})
+        WHERE {relevant} AND e.at < {marks["end"]}
+          AND e.action IN ({_in(frozenset(a.value for a in READ_ACTIONS))})
         ORDER BY e.case_id, e.seq
     """
-    return cases, events, vendor
+    return cases, events
 
 
 def _params(period: Period) -> dict[str, Any]:
@@ -123,9 +141,9 @@ def _rows(cursor: Any) -> Iterator[tuple[Any, ...]]:
         yield from chunk
 
 
-def stream(period: Period) -> Iterator[tuple[CaseInfo, list[Event]]]:
-    """Each relevant case with its events before the period's end, in case order."""
-    cases_sql, events_sql, _ = _sql(connection.vendor)
+def stream(period: Period) -> Iterator[tuple[CaseInfo, list[tuple[Any, ...]]]]:
+    """Each relevant case with its events before the period's end (instants in milliseconds)."""
+    cases_sql, events_sql = _sql(connection.vendor)
     params = _params(period)
     case_cursor = _cursor("evaluation_cases")
     event_cursor = _cursor("evaluation_events")
@@ -133,70 +151,72 @@ def stream(period: Period) -> Iterator[tuple[CaseInfo, list[Event]]]:
         case_cursor.execute(cases_sql, params)
         event_cursor.execute(events_sql, params)
         cases = _rows(case_cursor)
-        current: CaseInfo | None = None
-        events: list[Event] = []
-        for row in _rows(event_cursor):
-            case_id = row[0]
-            if current is None or current.case_id != case_id:
-                if current is not None and events:
-                    yield current, events
-                events = []
-                for case_row in cases:
-                    if case_row[0] == case_id:
-                        current = CaseInfo(*case_row)
-                        break
-                else:  # pragma: no cover - both queries select the same cases
-                    raise AssertionError(f"case {case_id} has events but was not selected")
-            events.append(
-                Event(
-                    row[1],
-                    row[2],
-                    row[3],
-                    row[4] / 1000.0,
-                    row[5] / 1000.0 if row[5] is not None else None,
-                    row[6] / 1000.0 if row[6] is not None else None,
-                    int(row[7]) if row[7] is not None else None,
-                    int(row[8]) if row[8] is not None else None,
-                    row[9] or "",
-                )
-            )
-        if current is not None and events:
-            yield current, events
+        for case_id, rows in groupby(_rows(event_cursor), key=itemgetter(0)):
+            for case_row in cases:
+                if case_row[0] == case_id:
+                    break
+            else:  # pragma: no cover - both queries select the same cases
+                raise AssertionError(f"case {case_id} has events but was not selected")
+            yield CaseInfo(*case_row), [row[1:] for row in rows]
     finally:
         case_cursor.close()
         event_cursor.close()
 
 
+#: Tally keys pack a subject id and a fact's flags into one int: id << FLAG_BITS | flags.
+FLAG_BITS: Final = 40
+_FLAG_MASK: Final = (1 << FLAG_BITS) - 1
+_TIMED_COLUMNS: Final = tuple(
+    (measure, attribute, tuple(c for c in Column if measure in ATTRIBUTION[c]))
+    for measure, attribute in TIMED.items()
+)
+
+
 @dataclass
 class Tallies:
-    """Counts of facts per (column, subject id, flags), and hours per (column, subject id, measure)."""
+    """Counts of facts per column, keyed by (subject id, flags) packed in an int, and hours per
+    (column, subject id, measure)."""
 
-    patterns: dict[Column, dict[int, dict[int, int]]] = field(
-        default_factory=lambda: {column: defaultdict(lambda: defaultdict(int)) for column in Column}
-    )
+    patterns: list[dict[int, int]] = field(default_factory=lambda: [{} for _ in Column])
     hours: dict[tuple[Column, int, Measure], float] = field(
         default_factory=lambda: defaultdict(float)
     )
+    _by_subject: list[dict[int, list[tuple[int, int]]]] | None = None
 
     def add(self, fact: Fact) -> None:
         flags = fact.flags
-        for column, subject in zip(Column, fact.columns, strict=True):
+        patterns = self.patterns
+        for index, subject in enumerate(fact.columns):
             if subject is not None:
-                self.patterns[column][subject][flags] += 1
-        for measure, attribute in TIMED.items():
+                table = patterns[index]
+                key = (subject << FLAG_BITS) | flags
+                table[key] = table.get(key, 0) + 1
+        for measure, attribute, columns in _TIMED_COLUMNS:
             value = getattr(fact, attribute)
-            if value is None or not fact.flags & measure.bit:
+            if value is None or not flags & measure.bit:
                 continue
-            for column, subject in zip(Column, fact.columns, strict=True):
-                if subject is not None and measure in ATTRIBUTION[column]:
+            for column in columns:
+                subject = fact.columns[column]
+                if subject is not None:
                     self.hours[(column, subject, measure)] += value
 
+    def _index(self) -> list[dict[int, list[tuple[int, int]]]]:
+        if self._by_subject is None:
+            by_subject: list[dict[int, list[tuple[int, int]]]] = []
+            for table in self.patterns:
+                grouped: dict[int, list[tuple[int, int]]] = defaultdict(list)
+                for key, number in table.items():
+                    grouped[key >> FLAG_BITS].append((key & _FLAG_MASK, number))
+                by_subject.append(dict(grouped))
+            self._by_subject = by_subject
+        return self._by_subject
+
     def count(self, column: Column, subjects: list[int], mask: int) -> int:
-        table = self.patterns[column]
+        table = self._index()[column]
         return sum(
             number
             for subject in subjects
-            for flags, number in table.get(subject, {}).items()
+            for flags, number in table.get(subject, ())
             if flags & mask
         )
 
@@ -237,8 +257,12 @@ class _Writer:
 def take_snapshot(period: Period, *, now: dt.datetime) -> tuple[Snapshot, Tallies]:
     """Fold every relevant case of the period into a stored fact; return the tallies as well."""
     began = time.perf_counter()
-    start, end = (moment.timestamp() for moment in period.bounds())
+    start, end = (round(moment.timestamp() * 1000) for moment in period.bounds())
     clock = WorkingClock(get_calendar(), period.start - CLOCK_LOOKBACK, period.end)
+
+    def hours(a: float, b: float) -> float:
+        return clock.hours(a / 1000.0, b / 1000.0)
+
     tallies = Tallies()
     with transaction.atomic():
         snapshot = Snapshot.objects.create(
@@ -252,7 +276,7 @@ def take_snapshot(period: Period, *, now: dt.datetime) -> tuple[Snapshot, Tallie
         cases = events = 0
         for case, case_events in stream(period):
             events += len(case_events)
-            fact = fold(case, case_events, start, end, clock.hours)
+            fact = fold(case, case_events, start, end, hours)
             if fact is None:
                 continue
             cases += 1

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from finegrid.cases.workflow import TRANSITIONS, Action, Status
 
@@ -262,118 +262,178 @@ Hours = Callable[[float, float], float]
 
 _INSPECTOR_SOURCE: Final = "inspector"
 _SATISFIED, _BASIC = "satisfied", "basic"
+_SUSPENDED, _CANCELLED = Status.SUSPENDED.value, Status.CANCELLED.value
+
+#: Events whose data carries the step deadline the fold needs (the start of a timed step), the
+#: disposal deadline (it changes), or something else it reads; the SQL extracts only these.
+STEP_STARTERS: Final = frozenset(
+    a.value
+    for a in (
+        Action.REPORT,
+        Action.ACCEPT,
+        Action.VERIFY,
+        Action.FILE,
+        Action.DISPOSE,
+        Action.SEND_CHECK,
+        Action.APPROVE_RETURN,
+        Action.REJECT_SELF_HANDLED,
+    )
+)
+DISPOSAL_SETTERS: Final = frozenset(
+    a.value
+    for a in (
+        Action.DISPATCH,
+        Action.APPROVE_EXTENSION,
+        Action.REWORK,
+        Action.APPROVE_RETURN,
+        Action.APPROVE_SUSPENSION,
+        Action.RESUME,
+        Action.REOPEN,
+    )
+)
+
+# Plain ints and strings: the fold runs millions of times, and enum attribute lookups add up.
+_REPORT, _ACCEPT, _VERIFY, _FILE, _CANCEL, _DISPATCH = (
+    Action.REPORT.value,
+    Action.ACCEPT.value,
+    Action.VERIFY.value,
+    Action.FILE.value,
+    Action.CANCEL.value,
+    Action.DISPATCH.value,
+)
+_RETURN, _DISPOSE, _EXTEND, _REWORK, _PASS, _SEND_CHECK = (
+    Action.APPROVE_RETURN.value,
+    Action.DISPOSE.value,
+    Action.APPROVE_EXTENSION.value,
+    Action.REWORK.value,
+    Action.PASS_CHECK.value,
+    Action.SEND_CHECK.value,
+)
+_CLOSE, _REOPEN, _APPEAL, _RATE = (
+    Action.CLOSE.value,
+    Action.REOPEN.value,
+    Action.APPROVE_OVERDUE_APPEAL.value,
+    Action.RATE.value,
+)
+M = Measure
+_B_REPORTED, _B_ACCEPTED, _B_ACCEPTED_OT = M.REPORTED.bit, M.ACCEPTED.bit, M.ACCEPTED_ON_TIME.bit
+_B_VERIFIED, _B_VERIFIED_OT = M.VERIFIED.bit, M.VERIFIED_ON_TIME.bit
+_B_FILED, _B_FILED_OT, _B_CANCELLED = M.FILED.bit, M.FILED_ON_TIME.bit, M.CANCELLED.bit
+_B_DISPATCHED, _B_DISPATCHED_OT = M.DISPATCHED.bit, M.DISPATCHED_ON_TIME.bit
+_B_DISPATCH_RETURNED, _B_DISPATCH_REWORKED = M.DISPATCH_RETURNED.bit, M.DISPATCH_REWORKED.bit
+_B_RETURNED, _B_DISPOSED = M.RETURNED.bit, M.DISPOSED.bit
+_B_CHECKED, _B_CHECKED_OT = M.CHECKED.bit, M.CHECKED_ON_TIME.bit
+_B_CHECK_SENT, _B_CHECK_SENT_OT = M.CHECK_SENT.bit, M.CHECK_SENT_ON_TIME.bit
+_B_RATED, _B_SATISFIED, _B_BASIC = M.RATED.bit, M.SATISFIED.bit, M.BASIC_SATISFIED.bit
 
 
 def fold(
-    case: CaseInfo, events: Sequence[Event], start: float, end: float, hours: Hours
+    case: CaseInfo, events: Iterable[Sequence[Any]], start: float, end: float, hours: Hours
 ) -> Fact | None:
     """What one case counts for in [start, end); `events` in order, none at or after `end`.
 
-    None when it counts for nothing. `hours(a, b)` gives the working hours between two instants.
+    Each event is an `Event` or a tuple in its field order; instants in any one unit (the SQL
+    gives milliseconds) and `hours(a, b)` the working hours between two instants in that unit.
+    None when the case counts for nothing.
     """
     flags = 0
-    step_deadline: float | None = None
-    disposal_deadline: float | None = None
+    step_deadline = disposal_deadline = reported_at = closed_at = None
+    last_dispatch_at = last_dispose_at = None
     status = ""
-    reported_at: float | None = None
-    filed = cancelled = reworked = extended = exempt = False
-    closed_at: float | None = None
-    last_dispatch_at: float | None = None
-    last_dispose_at: float | None = None
+    filed = cancelled = reworked = extended = exempt = dispatched_in_period = False
     department = returned_from = receptionist = verifier = filer = None
     dispatcher = check_sender = checker = None
-    dispatched_in_period = False
     accept_hours = dispose_hours = None
 
-    for event in events:
-        action, at = event.action, event.at
+    for action, to_status, actor, at, step, disposal, dept, returned_by, satisfaction in events:
         inside = at >= start
         on_time = step_deadline is not None and at <= step_deadline
-        if action == Action.REPORT:
+        if action == _REPORT:
             reported_at = at
             if inside:
-                flags |= Measure.REPORTED.bit
-        elif action == Action.ACCEPT:
+                flags |= _B_REPORTED
+        elif action == _ACCEPT:
             if inside:
-                flags |= Measure.ACCEPTED.bit | (Measure.ACCEPTED_ON_TIME.bit if on_time else 0)
-                receptionist = event.actor_id
+                flags |= _B_ACCEPTED | (_B_ACCEPTED_OT if on_time else 0)
+                receptionist = actor
                 if reported_at is not None:
                     accept_hours = hours(reported_at, at)
-        elif action == Action.VERIFY:
+        elif action == _VERIFY:
             if inside:
-                flags |= Measure.VERIFIED.bit | (Measure.VERIFIED_ON_TIME.bit if on_time else 0)
-                verifier = event.actor_id
-        elif action == Action.FILE:
+                flags |= _B_VERIFIED | (_B_VERIFIED_OT if on_time else 0)
+                verifier = actor
+        elif action == _FILE:
             filed = True
-            filer = event.actor_id
+            filer = actor
             if inside:
-                flags |= Measure.FILED.bit | (Measure.FILED_ON_TIME.bit if on_time else 0)
-        elif action == Action.CANCEL:
-            cancelled = True
-            if inside:
-                flags |= Measure.CANCELLED.bit
-        elif action == Action.DISPATCH:
-            department = event.department_id
+                flags |= _B_FILED | (_B_FILED_OT if on_time else 0)
+        elif action == _DISPATCH:
+            department = dept
             last_dispatch_at = at
             if inside and not dispatched_in_period:
                 dispatched_in_period = True
-                dispatcher = event.actor_id
-                flags |= Measure.DISPATCHED.bit | (Measure.DISPATCHED_ON_TIME.bit if on_time else 0)
-        elif action == Action.APPROVE_RETURN:
-            department = None  # back at the centre until dispatched again
-            if dispatched_in_period:
-                flags |= Measure.DISPATCH_RETURNED.bit
-            if inside:
-                flags |= Measure.RETURNED.bit
-                returned_from = event.returned_by
-        elif action == Action.DISPOSE:
-            # The disposal's own deadline is the one in force, not the step's.
+                dispatcher = actor
+                flags |= _B_DISPATCHED | (_B_DISPATCHED_OT if on_time else 0)
+        elif action == _DISPOSE:
+            # Judged against the disposal deadline in force at the end, not the step's.
             last_dispose_at = at
             if inside:
-                flags |= Measure.DISPOSED.bit
+                flags |= _B_DISPOSED
                 if last_dispatch_at is not None:
                     dispose_hours = hours(last_dispatch_at, at)
-        elif action == Action.APPROVE_EXTENSION:
-            extended = True
-        elif action == Action.REWORK:
+        elif action == _SEND_CHECK:
+            if inside:
+                flags |= _B_CHECK_SENT | (_B_CHECK_SENT_OT if on_time else 0)
+                check_sender = actor
+        elif action == _PASS:
+            if inside:
+                flags |= _B_CHECKED | (_B_CHECKED_OT if on_time else 0)
+                checker = actor
+        elif action == _CLOSE:
+            closed_at = at
+        elif action == _REWORK:
             reworked = True
             if dispatched_in_period:
-                flags |= Measure.DISPATCH_REWORKED.bit
+                flags |= _B_DISPATCH_REWORKED
             if inside:
-                flags |= Measure.CHECKED.bit | (Measure.CHECKED_ON_TIME.bit if on_time else 0)
-                checker = event.actor_id
-        elif action == Action.PASS_CHECK:
+                flags |= _B_CHECKED | (_B_CHECKED_OT if on_time else 0)
+                checker = actor
+        elif action == _RETURN:
+            department = None  # back at the centre until dispatched again
+            if dispatched_in_period:
+                flags |= _B_DISPATCH_RETURNED
             if inside:
-                flags |= Measure.CHECKED.bit | (Measure.CHECKED_ON_TIME.bit if on_time else 0)
-                checker = event.actor_id
-        elif action == Action.SEND_CHECK:
+                flags |= _B_RETURNED
+                returned_from = returned_by
+        elif action == _CANCEL:
+            cancelled = True
             if inside:
-                flags |= Measure.CHECK_SENT.bit | (Measure.CHECK_SENT_ON_TIME.bit if on_time else 0)
-                check_sender = event.actor_id
-        elif action == Action.CLOSE:
-            closed_at = at
-        elif action == Action.REOPEN:
+                flags |= _B_CANCELLED
+        elif action == _EXTEND:
+            extended = True
+        elif action == _REOPEN:
             closed_at = None
-        elif action == Action.APPROVE_OVERDUE_APPEAL:
+        elif action == _APPEAL:
             exempt = True
-        elif action == Action.RATE and inside:
-            flags |= Measure.RATED.bit
-            if event.satisfaction == _SATISFIED:
-                flags |= Measure.SATISFIED.bit
-            elif event.satisfaction == _BASIC:
-                flags |= Measure.BASIC_SATISFIED.bit
-        status = event.to_status
-        step_deadline = event.step_deadline
-        disposal_deadline = event.disposal_deadline
+        elif action == _RATE and inside:
+            flags |= _B_RATED
+            if satisfaction == _SATISFIED:
+                flags |= _B_SATISFIED
+            elif satisfaction == _BASIC:
+                flags |= _B_BASIC
+        status = to_status
+        step_deadline = step
+        if action in DISPOSAL_SETTERS:
+            disposal_deadline = disposal
 
-    if flags & Measure.REPORTED.bit and filed:
+    if flags & _B_REPORTED and filed:
         flags |= Measure.VALID_REPORTED.bit
         if case.source != _INSPECTOR_SOURCE:
             flags |= Measure.PUBLIC_VERIFIED.bit
-    suspended = status == Status.SUSPENDED
+    suspended = status == _SUSPENDED
     if suspended:
         flags |= Measure.SUSPENDED.bit
-    if flags & Measure.FILED.bit:
+    if flags & _B_FILED:
         if not suspended:
             flags |= Measure.AREA_FILED.bit
         if cancelled:
@@ -382,7 +442,7 @@ def fold(
     if (
         deadline is not None
         and not suspended
-        and status != Status.CANCELLED
+        and status != _CANCELLED
         and deadline < end
         and (deadline >= start or closed_at is None or closed_at >= start)
     ):
@@ -397,7 +457,6 @@ def fold(
             flags |= Measure.EXTENDED.bit
     if not flags:
         return None
-    reporter = case.reporter_id if case.source == _INSPECTOR_SOURCE else None
     return Fact(
         case_id=case.case_id,
         flags=flags,
@@ -408,7 +467,7 @@ def fold(
             case.district_id,
             department,
             returned_from,
-            reporter,
+            case.reporter_id if case.source == _INSPECTOR_SOURCE else None,
             receptionist,
             verifier,
             filer,
