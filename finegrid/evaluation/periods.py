@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 
@@ -114,7 +114,9 @@ class Period:
                 "month": self.start.month,
             }
         if self.kind == PeriodKind.QUARTER:
-            quarter = "一二三四"[(self.start.month - 1) // 3]
+            number = (self.start.month - 1) // 3 + 1
+            chinese = (translation.get_language() or "zh-hans").startswith("zh")
+            quarter = "一二三四"[number - 1] if chinese else str(number)
             return _("%(year)s年第%(quarter)s季度") % {"year": self.start.year, "quarter": quarter}
         return _("%(year)s年度") % {"year": self.start.year}
 
