@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from finegrid.cases.models import Case
 from finegrid.evaluation.clock import WorkingClock
@@ -204,12 +205,20 @@ def _totals(runs: Sequence[Run]) -> tuple[tuple[str, float, str], ...]:
     closed = sums.get("closed", 0)
     on_time = sums.get("closed_on_time", 0)
     return (
-        (_("立案"), float(sums.get("area_filed", 0)), _("件")),
-        (_("应结案"), float(due), _("件")),
-        (_("结案"), float(closed), _("件")),
-        (_("结案率"), round(100.0 * closed / due, 2) if due else 0.0, "%"),
-        (_("按期结案"), float(on_time), _("件")),
-        (_("按期结案率"), round(100.0 * on_time / due, 2) if due else 0.0, "%"),
+        (pgettext("bulletin figure", "立案"), float(sums.get("area_filed", 0)), _("件")),
+        (pgettext("bulletin figure", "应结案"), float(due), _("件")),
+        (pgettext("bulletin figure", "结案"), float(closed), _("件")),
+        (
+            pgettext("bulletin figure", "结案率"),
+            round(100.0 * closed / due, 2) if due else 0.0,
+            "%",
+        ),
+        (pgettext("bulletin figure", "按期结案"), float(on_time), _("件")),
+        (
+            pgettext("bulletin figure", "按期结案率"),
+            round(100.0 * on_time / due, 2) if due else 0.0,
+            "%",
+        ),
     )
 
 

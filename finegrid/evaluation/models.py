@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from finegrid.evaluation.periods import Period, PeriodKind
 from finegrid.evaluation.subjects import SubjectKind
@@ -26,11 +27,11 @@ SUBJECT_KIND_CHOICES = [(kind.value, label) for kind, label in ((k, k.label) for
 
 
 class IndicatorKind(models.TextChoices):
-    COUNT = "count", _("计数")
-    RATIO = "ratio", _("比率")
-    COMPLEMENT = "complement", _("1 − 比率")
-    MEAN = "mean", _("平均工作时长")
-    PER_GRID = "per_grid", _("每网格数")
+    COUNT = "count", pgettext_lazy("indicator kind", "计数")
+    RATIO = "ratio", pgettext_lazy("indicator kind", "比率")
+    COMPLEMENT = "complement", pgettext_lazy("indicator kind", "1 − 比率")
+    MEAN = "mean", pgettext_lazy("indicator kind", "平均工作时长")
+    PER_GRID = "per_grid", pgettext_lazy("indicator kind", "每网格数")
 
 
 class Direction(models.TextChoices):
