@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from finegrid.cases.access import DEPARTMENT_ROLES
+from finegrid.evaluation.access import RANKING_ROLES
 from finegrid.org.models import User
 from finegrid.org.roles import Role, roles_of
 from finegrid.web.console import CONSOLE_ACCESS
@@ -23,6 +24,7 @@ WORKSPACES: list[tuple[str, Any, frozenset[Role]]] = [
     ("department", _("部门工作台"), DEPARTMENT_ROLES),
     ("supervision", _("督办"), SUPERVISION_ROLES),
     ("screen", _("指挥大屏"), SCREEN_ROLES),
+    ("rankings", _("考核排名"), RANKING_ROLES),
 ]
 
 
