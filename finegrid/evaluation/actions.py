@@ -349,6 +349,15 @@ def evaluate(
             raise RunNotAllowed(_("更正批次必须是同一考核周期"))
         if not corrects.is_published:
             raise RunNotAllowed(_("未发布的批次无需更正，直接重新计算即可"))
+    if corrects is None:
+        published = Run.objects.filter(
+            scheme__in=schemes, period=period.code, status=RunStatus.PUBLISHED
+        ).first()
+        if published is not None:
+            raise RunNotAllowed(
+                _("%(scheme)s %(period)s已有发布的批次#%(id)s，只能更正")
+                % {"scheme": published.scheme.name, "period": period.code, "id": published.pk}
+            )
     kinds = {SubjectKind(kind) for spec in specs for kind in spec["subject_kinds"]}
     subjects = load_subjects(kinds, period.last_day)
     snapshot, tallies = take_snapshot(period, now=now)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case as Choice
+from django.db.models import F, IntegerField, Q, QuerySet, Value, When
 
 from finegrid.cases.models import Case
 from finegrid.evaluation.measures import Column
@@ -22,7 +23,12 @@ def current_run(scheme: Scheme, period: str) -> Run | None:
 
 
 def ranking(run: Run, kind: SubjectKind) -> QuerySet[Result]:
-    return run.results.filter(subject_kind=kind.value).order_by("rank", "code")
+    """Ranked subjects first, in rank order; those with nothing to count (rank 0) after them."""
+    return run.results.filter(subject_kind=kind.value).order_by(
+        Choice(When(rank=0, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        "rank",
+        "code",
+    )
 
 
 def trend(scheme: Scheme, kind: SubjectKind, subject_id: int, period_kind: str) -> list[Result]:

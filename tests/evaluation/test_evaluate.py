@@ -175,6 +175,8 @@ def test_publishing_freezes_a_run_and_a_correction_names_the_run_it_corrects(
         publish_run(run=run, actor=cast["supervisor"], now=AFTER_WEEK)
     with pytest.raises(RunNotAllowed, match="不能删除"):
         discard_run(run=run, actor=cast["supervisor"])
+    with pytest.raises(RunNotAllowed, match="只能更正"):
+        evaluate(schemes=[scheme], period=WEEK, actor=None, now=AFTER_WEEK)
 
     district = Area.objects.get(name="明湖区")
     add_adjustment(
