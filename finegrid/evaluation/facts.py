@@ -66,8 +66,8 @@ def _in(actions: frozenset[str]) -> str:
     return ", ".join(f"'{action}'" for action in sorted(actions))
 
 
-def _sql(vendor: str) -> tuple[str, str]:
-    """The cases query and the events query for this database.
+def _sql(vendor: str) -> tuple[str, str, str]:
+    """The first relevant case, the relevant cases, and the events from the first on.
 
     JSON is read only from the events that carry what the fold needs (see `STEP_STARTERS`,
     `DISPOSAL_SETTERS`): on SQLite every extraction parses the event's JSON text again.
@@ -77,7 +77,7 @@ def _sql(vendor: str) -> tuple[str, str]:
         text = "e.data->>'{0}'"
         deadline = "round(extract(epoch from (e.data->>'{0}')::timestamptz) * 1000)::bigint"
         number = "(e.data->>'{0}')::bigint"
-        marks = {"start": "%(start)s", "end": "%(end)s"}
+        marks = {"start": "%(start)s", "end": "%(end)s", "first": "%(first)s"}
     else:
         ms = "CAST(round((julianday({0}) - 2440587.5) * 86400000.0) AS INTEGER)"
         text = "json_extract(e.data, '$.{0}')"
@@ -86,17 +86,20 @@ def _sql(vendor: str) -> tuple[str, str]:
             " AS INTEGER)"
         )
         number = "json_extract(e.data, '$.{0}')"
-        marks = {"start": ":start", "end": ":end"}
+        marks = {"start": ":start", "end": ":end", "first": ":first"}
 
     def when(actions: frozenset[str], expression: str) -> str:
         return f"CASE WHEN e.action IN ({_in(actions)}) THEN {expression} END"
 
     relevant = _RELEVANT.format(**marks)
+    first = f"SELECT min(c.id) FROM cases_case c WHERE {relevant}"
     cases = f"""
         SELECT c.id, c.source, c.reporter_id, c.grid_id, c.community_id, c.street_id,
                c.district_id
         FROM cases_case c WHERE {relevant} ORDER BY c.id
     """
+    # No join: the events of cases that are not relevant are skipped while merging, which is
+    # cheaper than looking a case up for every event; `first` bounds the scan from below.
     events = f"""
         SELECT e.case_id, e.action, e.to_status, e.actor_id, {ms.format("e.at")},
                {when(STEP_STARTERS, deadline.format("step_deadline"))},
@@ -104,12 +107,12 @@ def _sql(vendor: str) -> tuple[str, str]:
                {when(frozenset({Action.DISPATCH.value}), number.format("department"))},
                {when(frozenset({Action.APPROVE_RETURN.value}), number.format("returned_by"))},
                {when(frozenset({Action.RATE.value}), text.format("satisfaction"))}
-        FROM cases_caseevent e JOIN cases_case c ON c.id = e.case_id
-        WHERE {relevant} AND e.at < {marks["end"]}
+        FROM cases_caseevent e
+        WHERE e.case_id >= {marks["first"]} AND e.at < {marks["end"]}
           AND e.action IN ({_in(frozenset(a.value for a in READ_ACTIONS))})
         ORDER BY e.case_id, e.seq
     """
-    return cases, events
+    return first, cases, events
 
 
 def _params(period: Period) -> dict[str, Any]:
@@ -143,21 +146,30 @@ def _rows(cursor: Any) -> Iterator[tuple[Any, ...]]:
 
 def stream(period: Period) -> Iterator[tuple[CaseInfo, list[tuple[Any, ...]]]]:
     """Each relevant case with its events before the period's end (instants in milliseconds)."""
-    cases_sql, events_sql = _sql(connection.vendor)
+    first_sql, cases_sql, events_sql = _sql(connection.vendor)
     params = _params(period)
+    connection.ensure_connection()
+    cursor = connection.connection.cursor()
+    cursor.execute(first_sql, params)
+    (first,) = cursor.fetchone()
+    cursor.close()
+    if first is None:
+        return
+    params["first"] = first
     case_cursor = _cursor("evaluation_cases")
     event_cursor = _cursor("evaluation_events")
     try:
         case_cursor.execute(cases_sql, params)
         event_cursor.execute(events_sql, params)
         cases = _rows(case_cursor)
+        case_row: tuple[Any, ...] | None = next(cases, None)
         for case_id, rows in groupby(_rows(event_cursor), key=itemgetter(0)):
-            for case_row in cases:
-                if case_row[0] == case_id:
-                    break
-            else:  # pragma: no cover - both queries select the same cases
-                raise AssertionError(f"case {case_id} has events but was not selected")
-            yield CaseInfo(*case_row), [row[1:] for row in rows]
+            while case_row is not None and case_row[0] < case_id:
+                case_row = next(cases, None)
+            if case_row is None:
+                return
+            if case_row[0] == case_id:
+                yield CaseInfo(*case_row), [row[1:] for row in rows]
     finally:
         case_cursor.close()
         event_cursor.close()
