@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -213,6 +214,10 @@ LOGGING = {
 # The evaluation of this city: how many days after closing a citizen may still reopen, etc.,
 # live in the database; only process-level knobs are settings.
 FINEGRID_CITY_NAME = env_str("FINEGRID_CITY_NAME", "示范市")
+# Evaluation folds a big period's cases in this many processes (one on a small period).
+FINEGRID_EVALUATION_WORKERS = env_int(
+    "FINEGRID_EVALUATION_WORKERS", min(os.cpu_count() or 1, 4), minimum=1
+)
 # Bulletins (周通报、月排名、季考核) are official documents of the issuing organ (GB/T 9704).
 FINEGRID_BULLETIN_ISSUER = env_str("FINEGRID_BULLETIN_ISSUER", f"{FINEGRID_CITY_NAME}城市管理局")
 FINEGRID_BULLETIN_ISSUER_SHORT = env_str(

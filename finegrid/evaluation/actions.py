@@ -7,6 +7,8 @@ change a published figure; a correction is a new run that names the run it corre
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -272,7 +274,12 @@ def score_run(
         rows: list[Result] = []
         for subject in group:
             tally = _tally(subject, expressions, tallies)
-            values = {code: value_of(ind, tally) for code, ind in indicators.items()}
+            # Rounded: sums of hours differ in the last bits with the order facts were added in
+            # (one process or several), and a figure must not.
+            values = {
+                code: None if (value := value_of(ind, tally)) is None else round(value, 9)
+                for code, ind in indicators.items()
+            }
             scores = {
                 item["indicator"]: item_score(
                     indicators[item["indicator"]],
@@ -336,6 +343,7 @@ def evaluate(
     corrects: Run | None = None,
     note: str = "",
     now: dt.datetime | None = None,
+    workers: int | None = None,
 ) -> list[Run]:
     """Compute one run per scheme for the period from one fresh snapshot; drafts until published."""
     if not schemes:
@@ -360,10 +368,10 @@ def evaluate(
             )
     kinds = {SubjectKind(kind) for spec in specs for kind in spec["subject_kinds"]}
     subjects = load_subjects(kinds, period.last_day)
-    snapshot, tallies = take_snapshot(period, now=now)
+    snapshot, tallies = take_snapshot(period, now=now, workers=workers)
     runs: list[Run] = []
     with transaction.atomic():
-        snapshot.inputs = _inputs(subjects)
+        snapshot.inputs = {**snapshot.inputs, **_inputs(subjects)}
         snapshot.save(update_fields=["inputs"])
         for scheme, spec in zip(schemes, specs, strict=True):
             run = Run.objects.create(
@@ -382,6 +390,18 @@ def evaluate(
             Result.objects.bulk_create(score_run(run, spec, subjects, tallies), batch_size=2000)
             runs.append(run)
     return runs
+
+
+def digest(run: Run) -> str:
+    """A fingerprint of a run's figures: equal for runs that computed the same numbers."""
+    rows = run.results.order_by("subject_kind", "subject_id").values_list(
+        "subject_kind", "subject_id", "score", "grade", "rank", "counts", "values"
+    )
+    hasher = hashlib.sha256()
+    for kind, subject, score, grade, rank, counts, values in rows.iterator(chunk_size=5000):
+        line = json.dumps([kind, subject, score, grade, rank, counts, values], sort_keys=True)
+        hasher.update(line.encode())
+    return hasher.hexdigest()
 
 
 def publish_run(*, run: Run, actor: User | None, now: dt.datetime | None = None) -> Run:

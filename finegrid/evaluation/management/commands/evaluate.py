@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from finegrid.evaluation.actions import EvaluationError, evaluate, publish_run
+from finegrid.evaluation.actions import EvaluationError, digest, evaluate, publish_run
 from finegrid.evaluation.models import Run, Scheme
 from finegrid.evaluation.periods import InvalidPeriod, Period
 from finegrid.evaluation.specs import SchemeInvalid
@@ -35,6 +35,12 @@ class Command(BaseCommand):
         parser.add_argument("--publish", action="store_true", help="publish the new runs")
         parser.add_argument("--corrects", type=int, metavar="RUN", help="a correction of run RUN")
         parser.add_argument("--note", default="", help="why this run (shown with a correction)")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            help="processes to fold the cases in (default: FINEGRID_EVALUATION_WORKERS for big "
+            "periods, one for small ones)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -66,6 +72,7 @@ class Command(BaseCommand):
                 actor=None,
                 corrects=corrects,
                 note=options["note"],
+                workers=options["workers"],
             )
             if options["publish"]:
                 runs = [publish_run(run=run, actor=None) for run in runs]
@@ -77,12 +84,13 @@ class Command(BaseCommand):
         snapshot = runs[0].snapshot
         self.stdout.write(
             f"{period.code}: {snapshot.cases} cases, {snapshot.events} events read, "
-            f"snapshot {snapshot.seconds:.2f} s, total {seconds:.2f} s"
+            f"snapshot {snapshot.seconds:.2f} s with {snapshot.inputs.get('workers', 1)} "
+            f"worker(s), total {seconds:.2f} s"
         )
         for run in runs:
             self.stdout.write(
                 f"run #{run.pk} {run.scheme.code} v{run.scheme_version} [{run.status}]: "
-                f"{run.results.count()} subjects"
+                f"{run.results.count()} subjects, digest {digest(run)}"
             )
             for kind in run.scheme_spec["subject_kinds"]:
                 top = run.results.filter(subject_kind=kind).order_by("rank", "code")[:3]
