@@ -6,7 +6,7 @@ import logging
 
 from django.utils import timezone
 
-from finegrid.core.tasks import moment_from, task
+from finegrid.core.tasks import enqueue, moment_from, task
 from finegrid.evaluation.actions import evaluate, publish_run
 from finegrid.evaluation.models import Run, Scheme
 from finegrid.evaluation.periods import Period, PeriodKind
@@ -32,9 +32,27 @@ def run_scheduled(now: str | None = None) -> list[int]:
     created: list[int] = []
     for period, schemes in sorted(due.items()):
         runs = evaluate(schemes=schemes, period=period, actor=None, now=moment)
+        published = False
         for run in runs:
             if run.scheme.auto_publish:
                 publish_run(run=run, actor=None, now=moment)
+                published = True
             created.append(run.pk)
         log.info("evaluated %s for %s: runs %s", [s.code for s in schemes], period, created)
+        if published:
+            enqueue("evaluation.issue_bulletin", period=period.code)
     return created
+
+
+@task("evaluation.issue_bulletin")
+def issue_bulletin(period: str) -> int:
+    """Issue the period's bulletin from its current runs and render every format; its id."""
+    from finegrid.evaluation.bulletins import build, issue, render, runs_for
+    from finegrid.reports.render import FORMATS
+
+    chosen = Period.parse(period)
+    bulletin = issue(chosen, runs_for(chosen))
+    built = build(bulletin)
+    for fmt in FORMATS:
+        render(bulletin, fmt, built)
+    return bulletin.pk
