@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from django.conf import settings
@@ -356,16 +356,8 @@ def build(bulletin: Bulletin) -> content.Bulletin:
                 % {"scheme": run.scheme_spec["name"], "id": run.pk}
             )
     first = min(runs, key=lambda run: run.computed_at)
-    return content.Bulletin(
-        kind=kind,
-        issuer=settings.FINEGRID_BULLETIN_ISSUER,
-        issuer_short=settings.FINEGRID_BULLETIN_ISSUER_SHORT,
-        serial=bulletin.serial,
-        title=_title(kind, period),
-        period_label=period.label,
-        period_start=period.start,
-        period_end=period.last_day,
-        issued_on=bulletin.issued_on,
+    return replace(
+        build_light(bulletin),
         addressee=settings.FINEGRID_BULLETIN_ADDRESSEE,
         totals=_totals(runs),
         tables=tuple(tables),
@@ -413,7 +405,7 @@ def render(bulletin: Bulletin, fmt: str, built: content.Bulletin | None = None) 
 
 
 def build_light(bulletin: Bulletin) -> content.Bulletin:
-    """Only what a file name needs (no tables), for naming the stored file cheaply."""
+    """The bulletin's head alone (number, title, period; no figures): enough to name its file."""
     period = Period.parse(bulletin.period)
     kind = BulletinKind(bulletin.kind)
     return content.Bulletin(
