@@ -53,17 +53,25 @@ def _problems(error: Exception) -> str:
     return str(error)
 
 
+def _posted_period(request: HttpRequest) -> tuple[Scheme, str, Period | None]:
+    """The posted scheme (404 if unknown), the page's kind, and the period (None, with the error
+    shown as a message, when it is written wrongly)."""
+    scheme = get_object_or_404(Scheme, code=request.POST.get("scheme", ""))
+    kind = _kind(request, scheme)
+    try:
+        return scheme, kind, Period.parse(request.POST.get("period", ""))
+    except InvalidPeriod as error:
+        messages.error(request, str(error))
+        return scheme, kind, None
+
+
 @login_required
 @require_POST
 def compute(request: HttpRequest) -> HttpResponse:
     """A new draft for a scheme and period, from a fresh snapshot of the cases' events."""
     user = manager(request)
-    scheme = get_object_or_404(Scheme, code=request.POST.get("scheme", ""))
-    kind = _kind(request, scheme)
-    try:
-        period = Period.parse(request.POST.get("period", ""))
-    except InvalidPeriod as error:
-        messages.error(request, str(error))
+    scheme, kind, period = _posted_period(request)
+    if period is None:
         return redirect(ranking_url(scheme.code, "", kind))
     back = ranking_url(scheme.code, period.code, kind)
     if period.kind.value not in scheme.period_kinds:
@@ -140,12 +148,8 @@ def correct(request: HttpRequest, run_id: int) -> HttpResponse:
 def adjust(request: HttpRequest) -> HttpResponse:
     """A bonus or penalty for one subject of the page's scheme, period and kind."""
     user = manager(request)
-    scheme = get_object_or_404(Scheme, code=request.POST.get("scheme", ""))
-    kind = _kind(request, scheme)
-    try:
-        period = Period.parse(request.POST.get("period", ""))
-    except InvalidPeriod as error:
-        messages.error(request, str(error))
+    scheme, kind, period = _posted_period(request)
+    if period is None:
         return redirect(ranking_url(scheme.code, "", kind))
     back = ranking_url(scheme.code, period.code, kind)
     run = Run.objects.filter(scheme=scheme, period=period.code).order_by("-computed_at").first()
