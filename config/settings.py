@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "finegrid.dispatch",
     "finegrid.notifications",
     "finegrid.evaluation",
+    "finegrid.campaigns",
     "finegrid.reports",
     "finegrid.api",
     "finegrid.open311",
@@ -248,6 +249,7 @@ FINEGRID_PERIODIC_TASKS = {
     "notifications.deliver": env_int("FINEGRID_DELIVERY_SECONDS", 60, minimum=5),
     "api.sweep": 3600,
     "evaluation.scheduled": env_int("FINEGRID_EVALUATION_SECONDS", 3600, minimum=60),
+    "campaigns.chase_reports": env_int("FINEGRID_CHASE_SECONDS", 3600, minimum=60),
 }
 # Notifications: channels not listed are never queued; SMS and WeChat need a sender (a dotted
 # path to a function taking the message) before their messages leave the outbox.

@@ -33,6 +33,7 @@ class MessageKind(models.TextChoices):
     REMINDER = "reminder", _("临期提醒")
     ESCALATION = "escalation", _("超时督促")
     RESUME_DUE = "resume_due", _("挂账到期提醒")
+    CAMPAIGN = "campaign", _("专项任务")
 
 
 class Message(models.Model):
