@@ -639,7 +639,8 @@ def _roll_up(parent: Task | None) -> None:
             100 if status == TaskStatus.TICKED_OFF else progress for status, progress in children
         ]
         mean = round(sum(share) / len(share)) if share else parent.progress
-        Task.objects.filter(pk=parent.pk).update(progress=mean, version=F("version") + 1)
+        # Derived, not a decision: no version bump, so it never makes someone's form stale.
+        Task.objects.filter(pk=parent.pk).update(progress=mean)
         parent = parent.parent
 
 
@@ -873,9 +874,9 @@ def decide_acceptance(
 ) -> Task:
     """An acceptor, never the owner, inspects and accepts (the task is ticked off) or rejects it."""
     task = request.task
-    _require(actor, access.ACCEPT_ROLES, _("验收销号"))
     if is_owner(actor, task) or actor.pk == request.requested_by_id:
         raise NotAllowed(_("不能验收本人或本单位负责的任务"))
+    _require(actor, access.ACCEPT_ROLES, _("验收销号"))
     if request.decision:
         raise WrongState(_("该验收申请已有结论"))
     if not accept:
