@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from finegrid.cases.actions import RECEIVING_UNITS
+from finegrid.evaluation import contributed
 from finegrid.evaluation.facts import Tallies, take_snapshot
 from finegrid.evaluation.models import (
     Adjustment,
@@ -204,10 +205,20 @@ def load_subjects(kinds: Iterable[SubjectKind], day: dt.date) -> list[Subject]:
     return subjects
 
 
-def _tally(subject: Subject, expressions: Iterable[str], tallies: Tallies) -> Tally:
+def _tally(
+    subject: Subject,
+    expressions: Iterable[str],
+    tallies: Tallies,
+    outside: Mapping[str, Mapping[tuple[str, int], tuple[int, float]]],
+) -> Tally:
     counts: dict[str, int] = {}
     hours: dict[str, float] = {}
     for expression in expressions:
+        if expression in outside:
+            counts[expression], hours[expression] = outside[expression].get(
+                (subject.kind.value, subject.id), (0, 0.0)
+            )
+            continue
         measures = measures_of(expression)
         mask = 0
         for measure in measures:
@@ -250,9 +261,17 @@ def _previous_ranks(scheme: Scheme, period: Period) -> dict[tuple[str, int], int
 
 
 def score_run(
-    run: Run, spec: dict[str, Any], subjects: Sequence[Subject], tallies: Tallies
+    run: Run,
+    spec: dict[str, Any],
+    subjects: Sequence[Subject],
+    tallies: Tallies,
+    outside: Mapping[str, Mapping[tuple[str, int], tuple[int, float]]] | None = None,
 ) -> list[Result]:
-    """Every subject's values, item scores, composite, grade and rank under the frozen spec."""
+    """Every subject's values, item scores, composite, grade and rank under the frozen spec.
+
+    `outside`: the counts other apps contributed (finegrid.evaluation.contributed), as stored.
+    """
+    outside = outside or {}
     indicators = {
         code: IndicatorSpec(code=code, **{k: v for k, v in row.items() if k != "name_en"})
         for code, row in spec["indicators"].items()
@@ -273,7 +292,7 @@ def score_run(
         group = [subject for subject in subjects if subject.kind == kind]
         rows: list[Result] = []
         for subject in group:
-            tally = _tally(subject, expressions, tallies)
+            tally = _tally(subject, expressions, tallies, outside)
             # Rounded: sums of hours differ in the last bits with the order facts were added in
             # (one process or several), and a figure must not.
             values = {
@@ -369,9 +388,18 @@ def evaluate(
     kinds = {SubjectKind(kind) for spec in specs for kind in spec["subject_kinds"]}
     subjects = load_subjects(kinds, period.last_day)
     snapshot, tallies = take_snapshot(period, now=now, workers=workers)
+    wanted = [
+        part
+        for spec in specs
+        for row in spec["indicators"].values()
+        for part in (row["numerator"], row["denominator"])
+        if part
+    ]
+    stored = contributed.collect(wanted, period, now)
+    outside = contributed.read(stored)
     runs: list[Run] = []
     with transaction.atomic():
-        snapshot.inputs = {**snapshot.inputs, **_inputs(subjects)}
+        snapshot.inputs = {**snapshot.inputs, **_inputs(subjects), "contributed": stored}
         snapshot.save(update_fields=["inputs"])
         for scheme, spec in zip(schemes, specs, strict=True):
             run = Run.objects.create(
@@ -387,7 +415,9 @@ def evaluate(
                 note=note,
                 adjustments=_adjustments(scheme, period),
             )
-            Result.objects.bulk_create(score_run(run, spec, subjects, tallies), batch_size=2000)
+            Result.objects.bulk_create(
+                score_run(run, spec, subjects, tallies, outside), batch_size=2000
+            )
             runs.append(run)
     return runs
 

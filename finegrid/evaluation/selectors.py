@@ -6,6 +6,7 @@ from django.db.models import Case as Choice
 from django.db.models import F, IntegerField, Q, QuerySet, Value, When
 
 from finegrid.cases.models import Case
+from finegrid.evaluation import contributed
 from finegrid.evaluation.measures import Column
 from finegrid.evaluation.models import CaseFact, Result, Run, RunStatus, Scheme
 from finegrid.evaluation.specs import measures_of
@@ -54,7 +55,10 @@ def trend(scheme: Scheme, kind: SubjectKind, subject_id: int, period_kind: str) 
 def facts_behind(
     run: Run, kind: SubjectKind, subject_id: int, expression: str
 ) -> QuerySet[CaseFact]:
-    """The facts a figure counted: the same column and bits the tally used."""
+    """The facts a figure counted: the same column and bits the tally used (none for a count
+    another app contributed: those are not cases)."""
+    if contributed.get(expression) is not None:
+        return CaseFact.objects.none()
     measures = measures_of(expression)
     mask = 0
     for measure in measures:

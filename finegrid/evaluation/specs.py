@@ -17,6 +17,7 @@ from typing import Any, Final
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from finegrid.evaluation import contributed
 from finegrid.evaluation.measures import MEASURES_BY_CODE, Measure
 from finegrid.evaluation.periods import PeriodKind
 from finegrid.evaluation.subjects import SubjectKind, source_of
@@ -48,6 +49,15 @@ def measures_of(expression: str) -> tuple[Measure, ...]:
 def check_indicator(indicator: Any) -> None:
     """An indicator's measures exist and its kind has the parts it needs."""
     problems: list[str] = []
+    parts = [indicator.numerator] + ([indicator.denominator] if indicator.denominator else [])
+    outside = [part for part in parts if contributed.get(part) is not None]
+    if outside:
+        # Counts from other apps are one code each and are not mixed with case measures.
+        if len(outside) != len(parts):
+            raise SchemeInvalid([_("专项工作的度量不能与案卷度量混用于同一指标")])
+        if indicator.kind in ("ratio", "complement") and not indicator.denominator:
+            raise SchemeInvalid([_("比率指标必须有分母")])
+        return
     try:
         measures_of(indicator.numerator)
     except SchemeInvalid as error:
@@ -76,6 +86,11 @@ class ItemSpec:
 def applies_to(indicator: Any, kind: SubjectKind) -> bool:
     """Whether every measure of the indicator can be counted for subjects of this kind."""
     expressions = [indicator.numerator] + ([indicator.denominator] if indicator.denominator else [])
+    outside = [contributed.get(expression) for expression in expressions]
+    if any(outside):
+        return all(m is not None and kind in m.kinds for m in outside) and (
+            indicator.kind != "per_grid"
+        )
     return all(
         source_of(kind, measure) is not None
         for expression in expressions
@@ -218,12 +233,22 @@ def default_schemes() -> list[dict[str, Any]]:
     return list(json.loads((DATA / "schemes.json").read_text(encoding="utf-8")))
 
 
-def install_defaults(indicator_model: Any, scheme_model: Any, item_model: Any) -> None:
-    """Create the default indicators and schemes that are missing (the models may be historical)."""
-    for row in default_indicators():
+def install_defaults(
+    indicator_model: Any,
+    scheme_model: Any,
+    item_model: Any,
+    *,
+    indicators_rows: Sequence[Mapping[str, Any]] | None = None,
+    scheme_rows: Sequence[Mapping[str, Any]] | None = None,
+) -> None:
+    """Create the default indicators and schemes that are missing (the models may be historical).
+
+    Other apps pass their own rows (in the same format as data/*.json) to install theirs.
+    """
+    for row in default_indicators() if indicators_rows is None else indicators_rows:
         indicator_model.objects.get_or_create(code=row["code"], defaults=row)
     indicators = {i.code: i for i in indicator_model.objects.all()}
-    for row in default_schemes():
+    for row in default_schemes() if scheme_rows is None else scheme_rows:
         if scheme_model.objects.filter(code=row["code"]).exists():
             continue
         items = item_specs(row["items"])

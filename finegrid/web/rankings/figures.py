@@ -17,6 +17,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from finegrid.evaluation import contributed
 from finegrid.evaluation.models import Result, Run
 from finegrid.evaluation.periods import PeriodKind
 from finegrid.evaluation.specs import SchemeInvalid, measures_of
@@ -126,6 +127,9 @@ def applies(kind: SubjectKind, expression: str) -> bool:
     """Whether subjects of this kind are counted for the expression at all."""
     if not expression:
         return False
+    outside = contributed.get(expression)
+    if outside is not None:
+        return kind in outside.kinds
     try:
         measures = measures_of(expression)
     except SchemeInvalid:
@@ -134,7 +138,13 @@ def applies(kind: SubjectKind, expression: str) -> bool:
 
 
 def cases_url(run: Run, kind: str, subject_id: int, expression: str) -> str:
-    """The list of the cases behind one figure (the run's, for one subject and one count)."""
+    """The list of the cases behind one figure (the run's, for one subject and one count); for a
+    count another app contributed, that app's own list."""
+    outside = contributed.get(expression)
+    if outside is not None:
+        if outside.behind_url is None:
+            return ""
+        return outside.behind_url(run.period, SubjectKind(kind), subject_id)
     prefix = _cases_prefix(get_script_prefix(), run.pk, kind, subject_id)
     return f"{prefix}{quote(expression, safe='')}/"
 

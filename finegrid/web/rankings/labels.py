@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from finegrid.evaluation import contributed
 from finegrid.evaluation.measures import Measure
 from finegrid.evaluation.specs import measures_of
 
@@ -104,8 +105,14 @@ def expression_name(expression: str) -> str:
 
 @lru_cache(maxsize=512)
 def _expression_name(expression: str, language: str) -> str:
+    outside = contributed.get(expression)
+    if outside is not None:
+        return str(outside.name)
     return str(_("或")).join(str(MEASURE_NAMES[m]) for m in measures_of(expression))
 
 
 def expression_meaning(expression: str) -> str:
+    outside = contributed.get(expression)
+    if outside is not None:
+        return str(outside.meaning)
     return str(_("；或")).join(str(MEASURE_MEANINGS[m]) for m in measures_of(expression))
