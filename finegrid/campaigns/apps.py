@@ -9,3 +9,6 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         from finegrid.campaigns import tasks  # noqa: F401  (registers the tasks)
+        from finegrid.campaigns.scores import register_measures
+
+        register_measures()
