@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from finegrid.campaigns.access import CAMPAIGN_ROLES
 from finegrid.cases.access import DEPARTMENT_ROLES
 from finegrid.evaluation.access import RANKING_ROLES
 from finegrid.org.models import User
@@ -25,6 +26,7 @@ WORKSPACES: list[tuple[str, Any, frozenset[Role]]] = [
     ("supervision", _("督办"), SUPERVISION_ROLES),
     ("screen", _("指挥大屏"), SCREEN_ROLES),
     ("rankings", _("考核排名"), RANKING_ROLES),
+    ("campaigns", _("专项行动"), CAMPAIGN_ROLES),
 ]
 
 

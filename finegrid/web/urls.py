@@ -32,6 +32,7 @@ urlpatterns = [
     path("m/", include("finegrid.web.inspector_urls")),
     path("screen/", include("finegrid.web.screen_urls")),
     path("rankings/", include("finegrid.web.rankings.urls")),
+    path("campaigns/", include("finegrid.web.campaigns.urls")),
     path("map/", map_views.map_page, name="map"),
     path("map/areas.geojson", map_views.map_areas, name="map-areas"),
     path("map/grids.geojson", map_views.map_grids, name="map-grids"),

@@ -1,0 +1,1 @@
+"""The campaign pages (专项行动), mounted at /campaigns/."""

@@ -1,0 +1,56 @@
+"""The campaign pages, mounted at /campaigns/."""
+
+from django.urls import URLPattern, path
+
+from finegrid.web.campaigns import exports, rounds, views
+
+urlpatterns: list[URLPattern] = [
+    path("", views.plans, name="campaigns"),
+    path("plans/import", exports.import_workbook, name="campaigns-import"),
+    path("plans/template.xlsx", exports.import_template, name="campaigns-import-template"),
+    path("plans/<int:plan_id>/", views.board, name="campaigns-plan"),
+    path(
+        "plans/<int:plan_id>/export.<str:fmt>", exports.board_export, name="campaigns-plan-export"
+    ),
+    path("plans/<int:plan_id>/plan.xlsx", exports.plan_workbook, name="campaigns-plan-workbook"),
+    path("plans/<int:plan_id>/pledges", views.add_pledge, name="campaigns-pledge"),
+    path("pledges/<int:pledge_id>/scan", views.pledge_scan, name="campaigns-pledge-scan"),
+    path("tasks/<int:task_id>/", views.task_page, name="campaigns-task"),
+    path("tasks/<int:task_id>/<str:action>", views.task_act, name="campaigns-task-act"),
+    path("files/<int:file_id>", views.task_file, name="campaigns-file"),
+    path("mine/", views.mine, name="campaigns-mine"),
+    path("mine/export.<str:fmt>", exports.mine_export, name="campaigns-mine-export"),
+    path("supervision/", views.supervision, name="campaigns-supervision"),
+    path(
+        "supervision/export.<str:fmt>",
+        exports.supervision_export,
+        name="campaigns-supervision-export",
+    ),
+    path("acceptance/", views.acceptance, name="campaigns-acceptance"),
+    path("rounds/", rounds.rounds, name="campaigns-rounds"),
+    path("rounds/<int:round_id>/", rounds.round_page, name="campaigns-round"),
+    path(
+        "rounds/<int:round_id>/export.<str:fmt>",
+        exports.round_export,
+        name="campaigns-round-export",
+    ),
+    path("rounds/<int:round_id>/visits/<int:visit_id>/", rounds.score_page, name="campaigns-score"),
+    path(
+        "rounds/<int:round_id>/visits/<int:visit_id>/score",
+        rounds.score,
+        name="campaigns-score-post",
+    ),
+    path(
+        "rounds/<int:round_id>/visits/<int:visit_id>/finish",
+        rounds.finish,
+        name="campaigns-finish-visit",
+    ),
+    path("scores/<int:score_id>/photo", rounds.score_photo, name="campaigns-score-photo"),
+    path("assessment/", rounds.assessments, name="campaigns-assessments"),
+    path("assessment/<int:tree_id>/", rounds.assessment, name="campaigns-assessment"),
+    path(
+        "assessment/<int:tree_id>/export.<str:fmt>",
+        exports.assessment_export,
+        name="campaigns-assessment-export",
+    ),
+]
