@@ -136,7 +136,7 @@ def test_a_recomputed_october_ignores_later_work(tasks: dict[str, Task], unit: U
 
     (second,) = evaluate(schemes=[scheme], period=OCTOBER, actor=None, now=AFTER)
 
-    def values(run_id: int) -> dict[str, object]:
+    def values(run_id: int) -> object:
         return Result.objects.get(run_id=run_id, subject_id=unit.pk).values
 
     assert values(second.pk) == values(first.pk)
