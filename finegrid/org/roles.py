@@ -107,6 +107,18 @@ _ADMIN: Final = frozenset(
         "evaluation.view_run",
         "evaluation.view_snapshot",
         "evaluation.view_bulletin",
+        "campaigns.view_plan",
+        "campaigns.view_task",
+        "campaigns.view_taskevent",
+        "campaigns.view_supervisionnotice",
+        "campaigns.view_acceptancerequest",
+        "campaigns.view_sitetype",
+        "campaigns.view_site",
+        "campaigns.view_inspectiontemplate",
+        "campaigns.view_templateitem",
+        "campaigns.view_inspectionround",
+        "campaigns.view_indextree",
+        "campaigns.view_indexnode",
     }
 )
 
