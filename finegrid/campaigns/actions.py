@@ -179,6 +179,31 @@ def _text(value: str, field: str, message: str) -> str:
     return value
 
 
+def _content_type(upload: Upload) -> str:
+    """What an attachment is, by its content: a photo, a PDF or an Office file; refused otherwise."""
+    from finegrid.cases.errors import InvalidInput as PhotoRefused
+    from finegrid.cases.photos import Photo, check_photo
+
+    content_type = _document_type(upload)
+    if content_type is not None:
+        return content_type
+    try:
+        extension = check_photo(Photo(upload.name, upload.content))
+    except PhotoRefused as exc:
+        raise InvalidInput(
+            _("“%(name)s”不是照片、PDF或Office文档：%(reason)s")
+            % {"name": upload.name, "reason": exc.message},
+            field="files",
+        ) from None
+    return f"image/{extension.replace('jpg', 'jpeg')}"
+
+
+def _check_files(uploads: Sequence[Upload]) -> None:
+    """Refuse a bad attachment before anything is written."""
+    for upload in uploads:
+        _content_type(upload)
+
+
 def _store_files(
     task: Task,
     uploads: Sequence[Upload],
@@ -187,22 +212,8 @@ def _store_files(
     acceptance: AcceptanceRequest | None = None,
     notice: SupervisionNotice | None = None,
 ) -> list[TaskFile]:
-    from finegrid.cases.errors import InvalidInput as PhotoRefused
-    from finegrid.cases.photos import Photo, check_photo
-
     stored: list[TaskFile] = []
     for upload in uploads:
-        content_type = _document_type(upload)
-        if content_type is None:
-            try:
-                extension = check_photo(Photo(upload.name, upload.content))
-            except PhotoRefused as exc:
-                raise InvalidInput(
-                    _("“%(name)s”不是照片、PDF或Office文档：%(reason)s")
-                    % {"name": upload.name, "reason": exc.message},
-                    field="files",
-                ) from None
-            content_type = f"image/{extension.replace('jpg', 'jpeg')}"
         digest = hashlib.sha256(upload.content).hexdigest()
         row = TaskFile(
             task=task,
@@ -210,7 +221,7 @@ def _store_files(
             acceptance=acceptance,
             notice=notice,
             name=upload.name[:200],
-            content_type=content_type,
+            content_type=_content_type(upload),
             size=len(upload.content),
             sha256=digest,
         )
@@ -231,23 +242,6 @@ def _document_type(upload: Upload) -> str | None:
         if upload.content.startswith(signature):
             return content_type
     return None
-
-
-def _check_files(uploads: Sequence[Upload]) -> None:
-    """Refuse a bad attachment before anything is written (the same checks `_store_files` makes)."""
-    from finegrid.cases.errors import InvalidInput as PhotoRefused
-    from finegrid.cases.photos import Photo, check_photo
-
-    for upload in uploads:
-        if _document_type(upload) is None:
-            try:
-                check_photo(Photo(upload.name, upload.content))
-            except PhotoRefused as exc:
-                raise InvalidInput(
-                    _("“%(name)s”不是照片、PDF或Office文档：%(reason)s")
-                    % {"name": upload.name, "reason": exc.message},
-                    field="files",
-                ) from None
 
 
 def _notify(task: Task, recipients: Iterable[User], subject: str, body: str, origin: str) -> None:
@@ -554,7 +548,7 @@ def record_pledge(
     signatory = _text(signatory, "signatory", _("请填写签订人"))
     if signed_on > timezone.localdate():
         raise InvalidInput(_("签订日期不能晚于今天"), field="signed_on")
-    if scan is not None and _document_type(scan) is None:
+    if scan is not None:
         _check_files([scan])
     try:
         with transaction.atomic():
