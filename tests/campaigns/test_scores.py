@@ -17,6 +17,7 @@ from finegrid.campaigns.actions import (
 )
 from finegrid.campaigns.models import Plan, Task
 from finegrid.campaigns.scores import (
+    behind,
     task_progress,
     tasks_due,
     tasks_late,
@@ -104,6 +105,20 @@ def test_october_counts_follow_the_rules(tasks: dict[str, Task], unit: Unit) -> 
     # (30), later (60); done_before was ticked off before October began.
     count, total = task_progress(OCTOBER, AFTER)[key]
     assert (count, round(total, 6)) == (4, 2.9)
+
+
+def test_the_tasks_behind_each_figure_are_the_ones_it_counted(
+    tasks: dict[str, Task], unit: Unit
+) -> None:
+    def names(code: str) -> set[str]:
+        ids = behind(code, OCTOBER, unit.pk)
+        return {name for name, task in tasks.items() if task.pk in ids}
+
+    assert names("campaign_tasks_due") == {"on_time", "asked_late", "carried"}
+    assert names("campaign_tasks_on_time") == {"on_time"}
+    assert names("campaign_tasks_late") == {"asked_late", "carried"}
+    assert names("campaign_progress") == {"on_time", "asked_late", "carried", "later"}
+    assert behind("inspection_items", OCTOBER, unit.pk) == []
 
 
 def test_the_department_scheme_scores_campaign_work(tasks: dict[str, Task], unit: Unit) -> None:
