@@ -41,7 +41,7 @@ class Plan(models.Model):
     kind = models.CharField(
         _("类型"), max_length=16, choices=PlanKind.choices, default=PlanKind.ACTION_PLAN
     )
-    title = models.CharField(_("标题"), max_length=200)
+    title = models.CharField(_("计划标题"), max_length=200)
     document_no = models.CharField(_("文号"), max_length=60, blank=True)
     issuer = models.CharField(_("印发机关"), max_length=100)
     issuer_unit = models.ForeignKey(
@@ -119,7 +119,7 @@ class Task(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="tasks")
     category = models.ForeignKey(
         PlanCategory,
-        verbose_name=_("类别"),
+        verbose_name=_("任务类别"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -482,7 +482,7 @@ class Site(models.Model):
         "geo.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     responsible_unit = models.ForeignKey(
-        "org.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="sites"
+        "org.Unit", verbose_name=_("点位责任单位"), on_delete=models.PROTECT, related_name="sites"
     )
     is_active = models.BooleanField(_("启用"), default=True)
 

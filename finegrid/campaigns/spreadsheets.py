@@ -878,7 +878,7 @@ def _plan_sheet(workbook: Workbook, facts: Sequence[tuple[str, object]]) -> None
     ws.title = PLAN_SHEET
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 60
-    for column, text in enumerate((_("项目"), _("内容")), start=1):
+    for column, text in enumerate((_("项目"), _("填写内容")), start=1):
         cell = ws.cell(row=1, column=column, value=text)
         cell.font, cell.fill, cell.border = Font(bold=True), _HEADER_FILL, _BOX
     for line, (label, value) in enumerate(facts, start=2):
