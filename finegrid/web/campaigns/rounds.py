@@ -6,6 +6,7 @@ index tree. Scoring goes through `finegrid.campaigns.inspections`; reads through
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
@@ -18,6 +19,7 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,6 +37,11 @@ from finegrid.campaigns.models import (
     IndexTree,
     InspectionRound,
     ItemScore,
+    NodeLevel,
+    Review,
+    RoundKind,
+    RoundStatus,
+    SiteType,
     TemplateItem,
     Visit,
 )
@@ -43,6 +50,12 @@ from finegrid.geo.crs import from_wgs84
 from finegrid.geo.display import display_crs
 from finegrid.geo.models import Area, AreaLevel
 from finegrid.org.models import User
+from finegrid.web.campaigns.forms import (
+    DrawRoundForm,
+    IndexImportForm,
+    ReviewForm,
+    sample_field_name,
+)
 from finegrid.web.campaigns.views import (
     attachment,
     can_view_assessment,
@@ -54,6 +67,19 @@ from finegrid.web.campaigns.views import (
 
 #: How many of the weakest items the scoreboard's chart shows.
 WEAKEST_SHOWN: Final = 15
+#: The draw form's fields above its sample table, in order.
+DRAW_FIELDS: Final = (
+    "name",
+    "kind",
+    "template",
+    "starts_on",
+    "ends_on",
+    "assessment",
+    "rectify_days",
+    "seed",
+)
+#: How many of the latest material and survey reviews the scoreboard lists.
+REVIEWS_SHOWN: Final = 30
 
 
 def round_viewer(request: HttpRequest) -> User:
@@ -84,9 +110,15 @@ def percent(rate: Decimal | None) -> str:
 # --- rounds ------------------------------------------------------------------------------------
 
 
-@login_required
-def rounds(request: HttpRequest) -> HttpResponse:
-    user = round_viewer(request)
+def site_type_counts() -> list[tuple[SiteType, int]]:
+    """The 29 site types with how many active sites of each the registry holds."""
+    types = SiteType.objects.annotate(
+        active=Count("sites", filter=Q(sites__is_active=True))
+    ).order_by("tag")
+    return [(t, t.active) for t in types]
+
+
+def rounds_context(user: User, *, draw_form: DrawRoundForm | None = None) -> dict[str, Any]:
     listed = (
         InspectionRound.objects.select_related("template", "assessment", "rectification_plan")
         .annotate(
@@ -95,7 +127,34 @@ def rounds(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-starts_on", "-pk")
     )
-    return page(request, user, "web/campaigns/rounds.html", {"rounds": listed})
+    context: dict[str, Any] = {"rounds": listed, "draw_form": None}
+    if access.can_run_rounds(user):
+        counts = site_type_counts()
+        today = timezone.localdate()
+        form = draw_form or DrawRoundForm(
+            site_types=[t for t, _n in counts],
+            initial={
+                "starts_on": today,
+                "ends_on": today + dt.timedelta(days=7),
+                "kind": RoundKind.PLANNED,
+            },
+        )
+        for site_type, active in counts:
+            widget = form.fields[sample_field_name(site_type.tag)].widget
+            widget.attrs["max"] = active
+        context["draw_form"] = form
+        context["draw_fields"] = [form[name] for name in DRAW_FIELDS]
+        context["sample_rows"] = [
+            {"type": t, "active": n, "field": form[sample_field_name(t.tag)]} for t, n in counts
+        ]
+        context["sample_total"] = sum(n for _t, n in counts)
+    return context
+
+
+@login_required
+def rounds(request: HttpRequest) -> HttpResponse:
+    user = round_viewer(request)
+    return page(request, user, "web/campaigns/rounds.html", rounds_context(user))
 
 
 def map_points(results: RoundResults) -> list[dict[str, Any]]:
@@ -138,13 +197,7 @@ def map_points(results: RoundResults) -> list[dict[str, Any]]:
     return points
 
 
-@login_required
-def round_page(request: HttpRequest, round_id: int) -> HttpResponse:
-    user = round_viewer(request)
-    inspection_round = get_object_or_404(
-        InspectionRound.objects.select_related("template", "assessment", "rectification_plan"),
-        pk=round_id,
-    )
+def round_context(user: User, inspection_round: InspectionRound) -> dict[str, Any]:
     results = round_results(inspection_round)
     visits = [
         {"result": v, "rate": percent(v.rate)} for v in results.visits
@@ -152,24 +205,38 @@ def round_page(request: HttpRequest, round_id: int) -> HttpResponse:
     districts = [{"summary": d, "rate": percent(d.rate)} for d in results.districts]
     points = map_points(results)
     failed = sum(len(v.failed) for v in results.visits)
-    return page(
-        request,
-        user,
-        "web/campaigns/round.html",
-        {
-            "round": inspection_round,
-            "visits": visits,
-            "districts": districts,
-            "points": points,
-            "failed": failed,
-            "finished": sum(1 for v in results.visits if v.finished),
-            "scorer": access.can_score(user),
-            "downloads": [
-                ("Excel", reverse("campaigns-round-export", args=[round_id, "xlsx"])),
-                ("Word", reverse("campaigns-round-export", args=[round_id, "docx"])),
-            ],
-        },
+    finished = sum(1 for v in results.visits if v.finished)
+    return {
+        "round": inspection_round,
+        "visits": visits,
+        "districts": districts,
+        "points": points,
+        "failed": failed,
+        "finished": finished,
+        "scorer": access.can_score(user),
+        # Offered once every drawn site is done; the action checks it again under a lock.
+        "can_finish": access.can_run_rounds(user)
+        and inspection_round.status != RoundStatus.FINISHED
+        and finished == len(visits),
+        "downloads": [
+            ("Excel", reverse("campaigns-round-export", args=[inspection_round.pk, "xlsx"])),
+            ("Word", reverse("campaigns-round-export", args=[inspection_round.pk, "docx"])),
+        ],
+    }
+
+
+def get_round(round_id: int) -> InspectionRound:
+    return get_object_or_404(
+        InspectionRound.objects.select_related("template", "assessment", "rectification_plan"),
+        pk=round_id,
     )
+
+
+@login_required
+def round_page(request: HttpRequest, round_id: int) -> HttpResponse:
+    user = round_viewer(request)
+    inspection_round = get_round(round_id)
+    return page(request, user, "web/campaigns/round.html", round_context(user, inspection_round))
 
 
 # --- scoring on the phone -----------------------------------------------------------------------
@@ -327,11 +394,26 @@ def score_photo(request: HttpRequest, score_id: int) -> FileResponse:
 # --- the civilised-city scoreboard -------------------------------------------------------------
 
 
+def assessments_context(
+    user: User, *, import_form: IndexImportForm | None = None
+) -> dict[str, Any]:
+    trees = IndexTree.objects.annotate(
+        rounds_count=Count("rounds", distinct=True),
+        contents_count=Count("nodes", filter=Q(nodes__level=NodeLevel.CONTENT), distinct=True),
+    ).order_by("-year", "name")
+    importer = access.can_run_rounds(user)
+    return {
+        "trees": trees,
+        "import_form": (import_form or IndexImportForm(initial={"year": timezone.localdate().year}))
+        if importer
+        else None,
+    }
+
+
 @login_required
 def assessments(request: HttpRequest) -> HttpResponse:
     user = assessment_viewer(request)
-    trees = IndexTree.objects.annotate(rounds_count=Count("rounds")).order_by("-year", "name")
-    return page(request, user, "web/campaigns/assessments.html", {"trees": trees})
+    return page(request, user, "web/campaigns/assessments.html", assessments_context(user))
 
 
 def district_param(request: HttpRequest) -> Area | None:
@@ -354,45 +436,57 @@ def chart_data(board: Scoreboard) -> list[dict[str, Any]]:
     ]
 
 
-@login_required
-def assessment(request: HttpRequest, tree_id: int) -> HttpResponse:
-    user = assessment_viewer(request)
-    tree = get_object_or_404(IndexTree, pk=tree_id)
-    district = district_param(request)
+def assessment_context(
+    user: User,
+    tree: IndexTree,
+    district: Area | None,
+    *,
+    review_form: ReviewForm | None = None,
+) -> dict[str, Any]:
     board = scoreboard(tree=tree, district=district)
     items_by_part: dict[int, list[Any]] = {}
     parents = dict(tree.nodes.values_list("pk", "parent_id"))
     for item in board.items:
         items_by_part.setdefault(parents.get(item.node_id) or 0, []).append(item)
     query = f"?district={district.pk}" if district else ""
+    reviewer = access.can_run_rounds(user)
+    return {
+        "tree": tree,
+        "board": board,
+        "district": district,
+        "districts": Area.objects.current().filter(level=AreaLevel.DISTRICT).order_by("code"),
+        "parts": [
+            {
+                "n": part,
+                "rate": percent(part.rate),
+                "items": [
+                    {"n": item, "rate": percent(item.rate)}
+                    for item in items_by_part.get(part.node_id, [])
+                ],
+            }
+            for part in board.parts
+        ],
+        "rate": percent(board.rate),
+        "weakest": [{"n": item, "rate": percent(item.rate)} for item in board.weakest],
+        "site_types": [{"g": g, "rate": percent(g.rate)} for g in board.by_site_type],
+        "district_rows": [{"d": d, "rate": percent(d.rate)} for d in board.by_district],
+        "chart": chart_data(board),
+        "downloads": [
+            ("Excel", reverse("campaigns-assessment-export", args=[tree.pk, "xlsx"]) + query),
+            ("Word", reverse("campaigns-assessment-export", args=[tree.pk, "docx"]) + query),
+        ],
+        "reviews": Review.objects.filter(node__tree=tree)
+        .select_related("node", "district", "unit", "reviewed_by")
+        .order_by("-reviewed_at", "-pk")[:REVIEWS_SHOWN],
+        "review_form": (review_form or ReviewForm(tree=tree)) if reviewer else None,
+    }
+
+
+@login_required
+def assessment(request: HttpRequest, tree_id: int) -> HttpResponse:
+    user = assessment_viewer(request)
+    tree = get_object_or_404(IndexTree, pk=tree_id)
+    district = district_param(request)
     return page(
-        request,
-        user,
-        "web/campaigns/assessment.html",
-        {
-            "tree": tree,
-            "board": board,
-            "district": district,
-            "districts": Area.objects.current().filter(level=AreaLevel.DISTRICT).order_by("code"),
-            "parts": [
-                {
-                    "n": part,
-                    "rate": percent(part.rate),
-                    "items": [
-                        {"n": item, "rate": percent(item.rate)}
-                        for item in items_by_part.get(part.node_id, [])
-                    ],
-                }
-                for part in board.parts
-            ],
-            "rate": percent(board.rate),
-            "weakest": [{"n": item, "rate": percent(item.rate)} for item in board.weakest],
-            "site_types": [{"g": g, "rate": percent(g.rate)} for g in board.by_site_type],
-            "district_rows": [{"d": d, "rate": percent(d.rate)} for d in board.by_district],
-            "chart": chart_data(board),
-            "downloads": [
-                ("Excel", reverse("campaigns-assessment-export", args=[tree.pk, "xlsx"]) + query),
-                ("Word", reverse("campaigns-assessment-export", args=[tree.pk, "docx"]) + query),
-            ],
-        },
+        request, user, "web/campaigns/assessment.html", assessment_context(user, tree, district)
     )

@@ -69,12 +69,15 @@ from finegrid.campaigns.selectors import (
 from finegrid.org.models import User
 from finegrid.web.campaigns.forms import (
     AcceptanceForm,
+    CategoryForm,
     DecisionForm,
     ImportForm,
     NoticeForm,
+    PlanForm,
     PledgeForm,
     ProgressForm,
     ReplyForm,
+    TaskForm,
     first_error,
 )
 
@@ -137,6 +140,7 @@ def page(
     context["perms_campaigns"] = {
         "accept": access.can_accept(user),
         "rounds": can_view_rounds(user),
+        "run_rounds": access.can_run_rounds(user),
         "assessment": can_view_assessment(user),
     }
     return render(request, template, context, status=status)
@@ -194,6 +198,7 @@ def plans_context(user: User, today: dt.date) -> dict[str, Any]:
         "rows": rows,
         "manager": manager,
         "import_form": ImportForm() if manager else None,
+        "plan_form": PlanForm(initial={"starts_on": today}) if manager else None,
         "light_labels": [(light.value, LIGHT_LABELS[light]) for light in LIGHTS],
         "can_accept": access.can_accept(user),
         "rounds": access.can_run_rounds(user)
@@ -278,7 +283,13 @@ def gantt(board: Board) -> Gantt:
 
 
 def board_context(
-    user: User, plan: Plan, *, light: Light | None, pledge_form: PledgeForm | None = None
+    user: User,
+    plan: Plan,
+    *,
+    light: Light | None,
+    pledge_form: PledgeForm | None = None,
+    task_form: TaskForm | None = None,
+    category_form: CategoryForm | None = None,
 ) -> dict[str, Any]:
     today = timezone.localdate()
     board = plan_board(plan, today=today, light=light)
@@ -293,6 +304,8 @@ def board_context(
         "gantt": gantt(board) if board.rows else None,
         "pledges": plan.pledges.select_related("unit", "recorded_by").order_by("signed_on", "pk"),
         "pledge_form": (pledge_form or PledgeForm()) if manager else None,
+        "task_form": (task_form or TaskForm(plan=plan)) if manager else None,
+        "category_form": (category_form or CategoryForm()) if manager else None,
         "ledger": ledger,
         "manager": manager,
         "downloads": [
