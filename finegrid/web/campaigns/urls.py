@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from finegrid.web.campaigns import exports, management_views, rounds, views
+from finegrid.web.campaigns import behind, exports, management_views, rounds, views
 
 urlpatterns: list[URLPattern] = [
     path("", views.plans, name="campaigns"),
@@ -34,6 +34,11 @@ urlpatterns: list[URLPattern] = [
         name="campaigns-supervision-export",
     ),
     path("acceptance/", views.acceptance, name="campaigns-acceptance"),
+    path(
+        "behind/<slug:code>/<str:period>/<int:unit_id>/",
+        behind.figure,
+        name="campaigns-behind",
+    ),
     path("rounds/", rounds.rounds, name="campaigns-rounds"),
     path("rounds/draw", management_views.draw, name="campaigns-round-draw"),
     path("rounds/<int:round_id>/", rounds.round_page, name="campaigns-round"),
