@@ -34,6 +34,9 @@ demo: install assets
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 	$(DEMO_ENV) $(BIN)/python manage.py simulate --if-empty --days 45 --seed 1
 	$(DEMO_ENV) $(BIN)/python manage.py demo_rankings --if-empty
+	@# After demo_rankings: it publishes last month for every scheme; demo_campaigns then issues a
+	@# correction of the departments-campaigns run that counts the campaign's tasks and inspections.
+	$(DEMO_ENV) $(BIN)/python manage.py demo_campaigns --if-empty
 	@echo "finegrid is serving on http://$(HOST)/ (admin: http://$(HOST)/admin/)"
 	@echo "citizen portal: http://$(HOST)/citizen/   API docs: http://$(HOST)/api/v1/docs"
 	@# The embedded worker runs background jobs (notifications, timers) beside the server.
