@@ -542,18 +542,25 @@ def record_pledge(
     signatory: str,
     signed_on: dt.date,
     scan: Upload | None = None,
+    at: dt.datetime | None = None,
 ) -> Pledge:
     """目标责任书: record that a unit signed its targets under the plan."""
     _require(actor, access.PLAN_ROLES, _("登记目标责任书"))
     signatory = _text(signatory, "signatory", _("请填写签订人"))
-    if signed_on > timezone.localdate():
+    at = at or timezone.now()
+    if signed_on > timezone.localdate(at):
         raise InvalidInput(_("签订日期不能晚于今天"), field="signed_on")
     if scan is not None:
         _check_files([scan])
     try:
         with transaction.atomic():
             pledge = Pledge.objects.create(
-                plan=plan, unit=unit, signatory=signatory, signed_on=signed_on, recorded_by=actor
+                plan=plan,
+                unit=unit,
+                signatory=signatory,
+                signed_on=signed_on,
+                recorded_by=actor,
+                recorded_at=at,
             )
             if scan is not None:
                 pledge.file.save(scan.name[-80:], ContentFile(scan.content), save=True)

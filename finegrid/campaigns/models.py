@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -271,7 +272,7 @@ class Pledge(models.Model):
     recorded_by = models.ForeignKey(
         "org.User", null=True, on_delete=models.PROTECT, related_name="+"
     )
-    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("目标责任书")

@@ -803,6 +803,7 @@ def build_plan(d: Dates, rng: random.Random) -> Built:
             unit=unit,
             signatory=SIGNATORIES[i % len(SIGNATORIES)],
             signed_on=signed,
+            at=d.at(signed + dt.timedelta(days=1)),
         )
     _notices(tasks, d, supervisor, leader)
     actions.chase_missing_reports(now=d.at(d.ago(1), 8, 30))
