@@ -274,8 +274,11 @@ def gantt(board: Board) -> Gantt:
         bars.append(Bar(row=row, left=left, width=width, markers=markers))
     months = []
     first = start.replace(day=1)
+    # About a dozen labels fit the bar's width: a three-year plan is marked by quarters.
+    span = (end.year - start.year) * 12 + end.month - start.month + 1
+    step = next(n for n in (1, 3, 6, 12, 24) if span <= 12 * n or n == 24)
     while first <= end:
-        if first >= start:
+        if first >= start and (first.month - 1) % step == 0:
             months.append((at(first), f"{first.year}-{first.month:02d}"))
         first = (first + dt.timedelta(days=32)).replace(day=1)
     today = at(board.today) if start <= board.today <= end else None
