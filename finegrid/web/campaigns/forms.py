@@ -406,7 +406,7 @@ class TaskForm(ManagementForm):
         error_messages={"invalid_choice": _("上级任务不存在")},
     )
     category = forms.ModelChoiceField(
-        label=_("类别"),
+        label=_("任务类别"),
         queryset=PlanCategory.objects.none(),
         required=False,
         empty_label=_("无（子任务随上级任务）"),
