@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import re
 import shutil
 import subprocess
@@ -160,8 +161,12 @@ def _is_red(pixel: Any) -> bool:
     return bool(red > 200 and green < 80 and blue < 80)
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is absent")
 def test_only_the_head_is_red_on_the_rendered_page(pdf_bytes: bytes, tmp_path: Path) -> None:
+    if shutil.which("pdftoppm") is None:
+        # CI installs poppler-utils (.ci/run) and asks for every tool it needs: there, fail.
+        if os.environ.get("FINEGRID_REQUIRE_BROWSER"):
+            pytest.fail("pdftoppm (poppler-utils) is absent")
+        pytest.skip("pdftoppm (poppler-utils) is absent")
     source = tmp_path / "bulletin.pdf"
     source.write_bytes(pdf_bytes)
     subprocess.run(
