@@ -489,6 +489,8 @@ def add_task(
             Milestone(task=task, title=m.title.strip(), due_on=m.due_on, progress=m.progress)
             for m in milestones
         )
+        # A new sub-task at 0 % lowers its parent's share of the work done.
+        _roll_up(parent)
         _record(
             task,
             TaskAction.CREATE,
@@ -701,6 +703,49 @@ def chase_missing_reports(*, now: dt.datetime | None = None) -> list[int]:
                 f"task-chase:{task.pk}:{today.isoformat()}",
             )
         chased.append(task.pk)
+    return chased
+
+
+def chase_unanswered_notices(*, now: dt.datetime | None = None) -> list[int]:
+    """Remind the owner of every supervision notice past its reply deadline, once a day each;
+    the ids of the notices chased."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    chased: list[int] = []
+    overdue = (
+        SupervisionNotice.objects.filter(status=NoticeStatus.AWAITING_REPLY, reply_due__lt=now)
+        .select_related("task", "task__responsible")
+        .order_by("pk")
+    )
+    for notice in overdue:
+        task = notice.task
+        origin = f"notice-chase:{notice.pk}:{today.isoformat()}"
+        if TaskEvent.objects.filter(
+            task=task, action=TaskAction.CHASE, data__notice=notice.number, at__date=today
+        ).exists():
+            continue
+        with transaction.atomic():
+            _record(
+                task,
+                TaskAction.CHASE,
+                actor=None,
+                at=now,
+                note=_("督办单%(number)s已超过回复时限") % {"number": notice.number},
+                data={"notice": notice.number},
+            )
+            _notify(
+                task,
+                [task.responsible],
+                _("督办单 %(number)s 逾期未回复") % {"number": notice.number},
+                _("督办单 %(number)s 应于%(due)s前回复，请尽快回复：%(reason)s")
+                % {
+                    "number": notice.number,
+                    "due": timezone.localtime(notice.reply_due).strftime("%Y-%m-%d %H:%M"),
+                    "reason": notice.reason,
+                },
+                origin,
+            )
+        chased.append(notice.pk)
     return chased
 
 

@@ -19,6 +19,7 @@ from finegrid.campaigns.actions import (
     add_category,
     add_task,
     chase_missing_reports,
+    chase_unanswered_notices,
     create_plan,
     decide_acceptance,
     issue_notice,
@@ -541,3 +542,56 @@ def test_an_acceptor_cannot_accept_a_task_they_own(plan: Plan, cast: Mapping[str
     own.refresh_from_db()
     asked.refresh_from_db()
     assert (own.status, asked.decision) == (TaskStatus.AWAITING_ACCEPTANCE, "")
+
+
+def test_an_unanswered_notice_is_chased_once_a_day_until_replied(
+    task: Task, cast: Mapping[str, User], django_capture_on_commit_callbacks: Any
+) -> None:
+    issued = _at(TODAY)
+    notice = issue_notice(
+        actor=cast["leader"],
+        task=task,
+        reason="请说明滞后原因",
+        reply_due=issued + dt.timedelta(days=2),
+        at=issued,
+    )
+    late = issued + dt.timedelta(days=3)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert chase_unanswered_notices(now=issued + dt.timedelta(days=1)) == []
+        assert chase_unanswered_notices(now=late) == [notice.pk]
+        assert chase_unanswered_notices(now=late + dt.timedelta(hours=2)) == []
+    reply_notice(actor=cast["deptadmin"], notice=notice, reply="已说明", at=late)
+    assert chase_unanswered_notices(now=late + dt.timedelta(days=1)) == []
+
+    chases = TaskEvent.objects.filter(task=task, action=TaskAction.CHASE)
+    assert [e.note for e in chases] == ["督办单督办〔2026〕1号已超过回复时限"]
+    assert (
+        Message.objects.filter(user=cast["deptadmin"], subject__contains="逾期未回复").count() == 1
+    )
+
+
+def test_adding_a_sub_task_lowers_its_parents_progress(
+    plan: Plan, task: Task, cast: Mapping[str, User], unit: Unit
+) -> None:
+    first = add_task(
+        actor=cast["supervisor"],
+        plan=plan,
+        parent=task,
+        title="甲",
+        lead_unit=unit,
+        responsible=cast["handler"],
+        deadline=dt.date(2026, 12, 31),
+    )
+    report_progress(actor=cast["handler"], task=first, progress=80, text="甲过八成")
+    add_task(
+        actor=cast["supervisor"],
+        plan=plan,
+        parent=task,
+        title="乙",
+        lead_unit=unit,
+        responsible=cast["handler"],
+        deadline=dt.date(2026, 12, 31),
+    )
+    task.refresh_from_db()
+    assert task.progress == 40
