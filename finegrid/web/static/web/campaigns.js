@@ -23,6 +23,22 @@
     const data = mapEl.dataset;
     const map = L.map(mapEl, { zoomSnap: 0.5 });
     if (data.tileUrl) L.tileLayer(data.tileUrl, { maxZoom: 19, attribution: data.attribution }).addTo(map);
+    // District and street outlines place the sites where no tile server is reachable (an intranet).
+    if (data.areasUrl) {
+      const outline = {
+        district: { color: "#0f2a5f", weight: 2.5, fill: false },
+        street: { color: "#64748b", weight: 1, fill: false, dashArray: "4 4" },
+      };
+      for (const level of ["street", "district"]) {
+        const areas = L.geoJSON(null, { style: outline[level], interactive: false }).addTo(map);
+        fetch(`${data.areasUrl}?level=${level}`)
+          .then((r) => (r.ok ? r.json() : { type: "FeatureCollection", features: [] }))
+          .then((fc) => {
+            areas.addData(fc);
+            areas.bringToBack();
+          });
+      }
+    }
     const colours = { pass: "#16a34a", fail: "#dc2626", partial: "#f59e0b", pending: "#94a3b8" };
     const layer = L.featureGroup().addTo(map);
     for (const p of points) {
